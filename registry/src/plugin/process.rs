@@ -1,0 +1,230 @@
+//! Process plugins: discovery on disk, `--tusk-describe`, and running them.
+
+use super::{PluginDescription, PluginKind, PluginRecord, PluginSource, validate_description};
+use crate::error::{Error, Result};
+use crate::exit::ExitStatus;
+use crate::paths::env;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Executable name prefix.
+pub const PREFIX: &str = "tusk-";
+/// How long a plugin may take to describe itself.
+pub const DESCRIBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Finds `tusk-<name>` executables in `plugin_dir`, then on `path_var` (PATH). The first
+/// found for a name wins; the plugin directory comes first.
+pub fn discover(plugin_dir: &Path, path_var: Option<&std::ffi::OsStr>) -> Vec<(String, PathBuf, PluginSource)> {
+    let mut found: Vec<(String, PathBuf, PluginSource)> = Vec::new();
+    let mut dirs = vec![(plugin_dir.to_path_buf(), PluginSource::PluginDir)];
+    if let Some(p) = path_var {
+        dirs.extend(std::env::split_paths(p).map(|d| (d, PluginSource::Path)));
+    }
+    for (dir, source) in dirs {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let mut names: Vec<(String, PathBuf)> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                let file_name = e.file_name().to_string_lossy().into_owned();
+                let name = file_name.strip_prefix(PREFIX)?.to_string();
+                if !super::valid_name(&name) || !is_executable(&e.path()) {
+                    return None;
+                }
+                Some((name, e.path()))
+            })
+            .collect();
+        names.sort();
+        for (name, path) in names {
+            if !found.iter().any(|(n, _, _)| *n == name) {
+                found.push((name, path, source.clone()));
+            }
+        }
+    }
+    found
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
+}
+
+/// Describe results cached by (path, size, mtime), so `tusk operators` does not spawn every
+/// plugin on every call.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct DescribeCache {
+    entries: BTreeMap<String, CachedDescribe>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct CachedDescribe {
+    size: u64,
+    mtime_ns: u128,
+    description: PluginDescription,
+}
+
+fn stamp(path: &Path) -> Option<(u64, u128)> {
+    let m = std::fs::metadata(path).ok()?;
+    let mtime = m.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+    Some((m.len(), mtime))
+}
+
+/// Loads records for discovered process plugins, using and refreshing the describe cache.
+pub fn load_records(found: Vec<(String, PathBuf, PluginSource)>, cache_file: &Path) -> Vec<PluginRecord> {
+    let mut cache: DescribeCache =
+        std::fs::read(cache_file).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    let mut dirty = false;
+    let mut out = Vec::new();
+    for (name, path, source) in found {
+        let key = path.display().to_string();
+        let st = stamp(&path);
+        let cached = match (cache.entries.get(&key), st) {
+            (Some(c), Some((size, mtime))) if c.size == size && c.mtime_ns == mtime => Some(c.description.clone()),
+            _ => None,
+        };
+        let description = match cached {
+            Some(d) => Ok(d),
+            None => {
+                let d = describe(&path);
+                if let (Ok(desc), Some((size, mtime_ns))) = (&d, st) {
+                    cache.entries.insert(key, CachedDescribe { size, mtime_ns, description: desc.clone() });
+                    dirty = true;
+                }
+                d
+            }
+        };
+        out.push(PluginRecord { name, kind: PluginKind::Process, path, source, description, grants: None });
+    }
+    if dirty {
+        if let Some(dir) = cache_file.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        if let Ok(bytes) = serde_json::to_vec(&cache) {
+            let _ = crate::fsutil::write_atomic(cache_file, &bytes);
+        }
+    }
+    out
+}
+
+/// Runs `<path> --tusk-describe` and parses its JSON.
+pub fn describe(path: &Path) -> std::result::Result<PluginDescription, String> {
+    let mut child = std::process::Command::new(path)
+        .arg("--tusk-describe")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {} --tusk-describe: {e}", path.display()))?;
+    let start = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break s,
+            Ok(None) if start.elapsed() > DESCRIBE_TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("`--tusk-describe` did not finish within {}s", DESCRIBE_TIMEOUT.as_secs()));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => return Err(format!("waiting for {}: {e}", path.display())),
+        }
+    };
+    let output = child.wait_with_output().map_err(|e| e.to_string())?;
+    if !status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let last = stderr.lines().last().unwrap_or("").trim();
+        return Err(format!(
+            "`--tusk-describe` exited with {}{}",
+            status.code().map(|c| c.to_string()).unwrap_or_else(|| "a signal".into()),
+            if last.is_empty() { String::new() } else { format!(": {last}") }
+        ));
+    }
+    let d: PluginDescription = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("`--tusk-describe` printed invalid JSON ({e})"))?;
+    validate_description(&d)?;
+    Ok(d)
+}
+
+/// The global settings passed to a process plugin as environment variables.
+#[derive(Debug, Clone)]
+pub struct PluginEnv {
+    pub output: String,
+    pub dry_run: bool,
+    pub verbosity: i8,
+    pub color: String,
+    pub no_progress: bool,
+    pub invoked_as: String,
+    pub config: Option<PathBuf>,
+    pub home: PathBuf,
+}
+
+impl PluginEnv {
+    pub fn vars(&self) -> Vec<(&'static str, String)> {
+        let mut v = vec![
+            (env::TUSK_OUTPUT, self.output.clone()),
+            (env::TUSK_DRY_RUN, if self.dry_run { "1" } else { "0" }.to_string()),
+            (env::TUSK_VERBOSE, self.verbosity.to_string()),
+            (env::TUSK_COLOR, self.color.clone()),
+            (env::TUSK_NO_PROGRESS, if self.no_progress { "1" } else { "0" }.to_string()),
+            (env::TUSK_INVOKED_AS, self.invoked_as.clone()),
+            (env::TUSK_VERSION, env!("CARGO_PKG_VERSION").to_string()),
+            (env::TUSK_PLUGIN_ABI, super::PLUGIN_ABI.to_string()),
+            (env::TUSK_HOME, self.home.display().to_string()),
+        ];
+        if let Some(c) = &self.config {
+            v.push((env::TUSK_CONFIG, c.display().to_string()));
+        }
+        v
+    }
+}
+
+/// Runs a process plugin with inherited stdio and returns its exit status, forwarded
+/// unchanged. Ctrl-C reaches the plugin through the terminal's process group; tusk waits for
+/// it to exit rather than abandoning it.
+pub async fn run(record: &PluginRecord, args: &[String], penv: &PluginEnv) -> Result<ExitStatus> {
+    if let Err(why) = &record.description {
+        return Err(Error::failed(format!("plugin `{}` cannot be used: {why}", record.name))
+            .at(record.path.display().to_string())
+            .with_hint(format!("check it with `{} --tusk-describe`, or remove it with `tusk plugin remove {}`", record.path.display(), record.name)));
+    }
+    let mut cmd = tokio::process::Command::new(&record.path);
+    cmd.args(args);
+    for (k, v) in penv.vars() {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| Error::failed(format!("cannot start plugin `{}`: {e}", record.name)).at(record.path.display().to_string()))?;
+    let status = loop {
+        tokio::select! {
+            s = child.wait() => break s?,
+            // The child got the same SIGINT from the terminal; keep waiting for it to exit.
+            _ = tokio::signal::ctrl_c() => continue,
+        }
+    };
+    Ok(exit_of(status))
+}
+
+fn exit_of(status: std::process::ExitStatus) -> ExitStatus {
+    if let Some(code) = status.code() {
+        return match code {
+            0 => ExitStatus::Success,
+            c => ExitStatus::Code(u8::try_from(c).unwrap_or(1)),
+        };
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = status.signal() {
+            // Shell convention: 128 + signal number (SIGINT -> 130).
+            return ExitStatus::Code(u8::try_from(128 + sig).unwrap_or(1));
+        }
+    }
+    ExitStatus::Failure
+}

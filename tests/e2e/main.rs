@@ -1,0 +1,11 @@
+//! End-to-end CLI suites: the real `tusk` binary in a temporary home.
+
+mod core;
+#[cfg(feature = "kubernetes")]
+mod kubernetes;
+#[cfg(feature = "multicloud")]
+mod multicloud;
+#[cfg(feature = "packages")]
+mod packages;
+#[cfg(feature = "wasm")]
+mod wasm;

@@ -1,0 +1,1 @@
+//! The wasmtime embedding (built by the @wasm issue).
