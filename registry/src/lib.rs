@@ -17,7 +17,7 @@ pub mod progress;
 
 pub use error::{Error, ErrorKind, Result};
 pub use exit::ExitStatus;
-pub use operator::{Alias, Context, Interaction, Invocation, Operator, OperatorInfo, OutputFormat};
+pub use operator::{Alias, CheckStatus, Context, DoctorCheck, Interaction, Invocation, Operator, OperatorInfo, OutputFormat};
 pub use output::{Block, Cell, Output, Style};
 pub use progress::{Progress, ProgressSink, Task, TaskOutcome};
 

@@ -101,4 +101,30 @@ pub trait Operator: Send + Sync {
     }
 
     async fn run(&self, invocation: Invocation, ctx: Context) -> Result<Output>;
+
+    /// Health checks for `tusk doctor` (is the kube context reachable, which cloud
+    /// credentials are present…). Must be quick, must never print or return a secret.
+    async fn doctor(&self, _ctx: &Context) -> Vec<DoctorCheck> {
+        Vec::new()
+    }
+}
+
+/// One line of `tusk doctor`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DoctorCheck {
+    /// What was checked (`kube context`, `AWS credentials`).
+    pub name: String,
+    pub status: CheckStatus,
+    /// What was found, without secrets (`context kind-dev at https://127.0.0.1:6443: reachable`).
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Ok,
+    Warn,
+    Missing,
+    Fail,
+    Info,
 }
