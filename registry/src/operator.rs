@@ -94,6 +94,13 @@ pub trait Operator: Send + Sync {
     /// includes examples. The command's name is the operator's name.
     fn command(&self) -> clap::Command;
 
+    /// The command as seen through an alias with a preset (`@npm` is `@packages` with preset
+    /// `npm`): an operator may drop arguments the preset fills in (the `<eco>` positional).
+    /// The CLI parses with this and passes the preset in [`Invocation::preset`].
+    fn command_for(&self, _preset: Option<&str>) -> clap::Command {
+        self.command()
+    }
+
     /// Whether a verb changes something outside this machine; those are written to the
     /// audit log (and must honour `--dry-run`).
     fn is_mutating(&self, _verb: &str) -> bool {
