@@ -100,6 +100,26 @@ pub struct SchemeOptions {
     /// Ecosystem-specific mode, e.g. Maven `generic` (maven-resolver's generic scheme),
     /// NuGet `strict`, Composer minimum-stability `dev|alpha|beta|RC|stable`.
     pub mode: Option<String>,
+    /// Further ecosystem-specific flags by name, values as strings (`"true"`, `"false"`,
+    /// `"constraint"`). The conformance harness copies every record option here verbatim
+    /// (JSON strings unquoted, other values as JSON text), besides filling the fields above;
+    /// e.g. PyPI reads `call_prereleases` and `installed`. (versions-a: added.)
+    pub flags: std::collections::BTreeMap<String, String>,
+}
+
+impl SchemeOptions {
+    /// A flag's value, if set.
+    pub fn flag(&self, name: &str) -> Option<&str> {
+        self.flags.get(name).map(String::as_str)
+    }
+    /// A boolean flag: `Some(true)` for `"true"`, `Some(false)` for `"false"`, else `None`.
+    pub fn flag_bool(&self, name: &str) -> Option<bool> {
+        match self.flag(name) {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            _ => None,
+        }
+    }
 }
 
 /// A version parsed and normalised, for `version parse`.
@@ -134,6 +154,61 @@ pub trait VersionScheme: Send + Sync {
     /// Validates a range and returns its normalised display form.
     fn parse_range(&self, range: &str, opts: &SchemeOptions) -> Result<String, InvalidInput>;
 
+    /// The same answer as [`VersionScheme::satisfies`], computed through the ecosystem's
+    /// PubGrub version set (`Ranges` or a custom set) instead of the matcher. `None` when the
+    /// ecosystem has no version set yet. The conformance harness checks both, which is what
+    /// shows the set conversion exact on the upstream cases. (versions-a: added.)
+    fn satisfies_by_set(&self, _range: &str, _version: &str, _opts: &SchemeOptions) -> Option<Result<bool, InvalidInput>> {
+        None
+    }
+
+    /// Values `SchemeOptions::mode` may take for this ecosystem (for `--mode` help and checks).
+    fn modes(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Formats `input` with a named formatter (`kind` is "version" or "range"; `op` None is
+    /// the canonical form, otherwise an ecosystem formatter such as npm `clean` or PyPI
+    /// `public`). `Ok(None)` means the formatter returns null/none. `None` means this
+    /// ecosystem has no such formatter. (versions-a: added.)
+    fn normalize(&self, kind: &str, op: Option<&str>, input: &str, opts: &SchemeOptions) -> Option<Result<Option<String>, InvalidInput>> {
+        match (kind, op) {
+            ("version", None) => Some(self.parse(input, opts).map(|p| Some(p.normalized))),
+            ("range", None) => Some(self.parse_range(input, opts).map(Some)),
+            _ => None,
+        }
+    }
+
+    /// The versions of `versions` in `range`, in input order, by the ecosystem's own filter
+    /// (PyPI's `SpecifierSet.filter` differs from per-item `contains`). Invalid versions are
+    /// dropped; an invalid range is an error. (versions-a: added.)
+    fn filter(&self, range: &str, versions: &[String], opts: &SchemeOptions) -> Result<Vec<String>, InvalidInput> {
+        self.parse_range(range, opts)?;
+        Ok(versions.iter().filter(|v| matches!(self.satisfies(range, v, opts), Ok(true))).cloned().collect())
+    }
+
+    /// node-semver `gtr`/`ltr`: whether `version` is above (`Greater`) or below (`Less`) every
+    /// version `range` could match. `None` when the ecosystem has no such notion. (versions-a.)
+    fn outside(&self, _range: &str, _version: &str, _direction: Ordering, _opts: &SchemeOptions) -> Option<Result<bool, InvalidInput>> {
+        None
+    }
+
+    /// A raw comparison `a <op> b` with `op` one of `< <= > >= == = != <>`. The default
+    /// derives it from [`VersionScheme::compare`]; Composer overrides it because two `dev-*`
+    /// branches are not comparable. `None` for an unknown operator. (versions-a: added.)
+    fn compare_op(&self, a: &str, op: &str, b: &str, opts: &SchemeOptions) -> Option<Result<bool, InvalidInput>> {
+        let want: fn(Ordering) -> bool = match op {
+            "<" => |o| o == Ordering::Less,
+            "<=" => |o| o != Ordering::Greater,
+            ">" => |o| o == Ordering::Greater,
+            ">=" => |o| o != Ordering::Less,
+            "==" | "=" => |o| o == Ordering::Equal,
+            "!=" | "<>" => |o| o != Ordering::Equal,
+            _ => return None,
+        };
+        Some(self.compare(a, b, opts).map(want))
+    }
+
     /// Sorts ascending by the ecosystem's order. Errors on the first invalid version.
     fn sort(&self, versions: &[String], opts: &SchemeOptions) -> Result<Vec<String>, InvalidInput> {
         for v in versions {
@@ -161,3 +236,6 @@ pub trait VersionScheme: Send + Sync {
         Ok(best.cloned())
     }
 }
+
+pub mod lanes;
+pub use lanes::{Lane, LaneVersion, Lanes};

@@ -1,0 +1,15 @@
+//! Which [`VersionScheme`] implements each ecosystem.
+//!
+//! versions-b: add your arms here (`Ecosystem::Maven => Some(&tusk_maven::MavenScheme)` …).
+
+use tusk_versions::{Ecosystem, VersionScheme};
+
+static CRATES: tusk_crates::CratesScheme = tusk_crates::CratesScheme;
+
+/// The version semantics of `eco`, or `None` while that ecosystem has none yet.
+pub fn scheme_for(eco: Ecosystem) -> Option<&'static dyn VersionScheme> {
+    match eco {
+        Ecosystem::Crates => Some(&CRATES),
+        _ => None,
+    }
+}
