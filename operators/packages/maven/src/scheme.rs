@@ -28,6 +28,7 @@ impl Mode {
     pub fn from_options(opts: &SchemeOptions) -> Result<Mode, InvalidInput> {
         match opts.mode.as_deref().map(str::to_ascii_lowercase).as_deref() {
             None | Some("") | Some("artifact") | Some("default") => Ok(Mode::Artifact),
+            Some("generic") | Some("resolver") if opts.flag("parse_as") == Some("range") => Ok(Mode::GenericRange),
             Some("generic") | Some("resolver") => Ok(Mode::Generic),
             Some("generic-range") => Ok(Mode::GenericRange),
             Some(other) => Err(InvalidInput {
@@ -128,6 +129,34 @@ impl VersionScheme for MavenScheme {
             AnyRange::Generic(c) => c.contains(&GenericVersion::parse(version)),
             AnyRange::GenericRange(r) => r.contains(&GenericVersion::parse(version)),
         })
+    }
+
+    fn satisfies_by_set(&self, range: &str, version: &str, opts: &SchemeOptions) -> Option<Result<bool, InvalidInput>> {
+        let run = || -> Result<bool, InvalidInput> {
+            let mode = Mode::from_options(opts)?;
+            Ok(match parse_any_range(range, mode)? {
+                AnyRange::Artifact(r) => r.to_pubgrub().contains(&artifact_version(version)?),
+                AnyRange::Generic(c) => c.to_pubgrub().contains(&GenericVersion::parse(version)),
+                AnyRange::GenericRange(r) => r.to_pubgrub().contains(&GenericVersion::parse(version)),
+            })
+        };
+        Some(run())
+    }
+
+    fn modes(&self) -> &'static [&'static str] {
+        &["artifact", "generic", "generic-range"]
+    }
+
+    fn normalize(&self, kind: &str, op: Option<&str>, input: &str, opts: &SchemeOptions) -> Option<Result<Option<String>, InvalidInput>> {
+        match (kind, op) {
+            ("version", None | Some("getCanonical" | "canonical")) => match Mode::from_options(opts) {
+                Ok(Mode::Artifact) => Some(artifact_version(input).map(|v| Some(v.canonical()))),
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            },
+            ("range", None) => Some(self.parse_range(input, opts).map(Some)),
+            _ => None,
+        }
     }
 
     fn parse_range(&self, range: &str, opts: &SchemeOptions) -> Result<String, InvalidInput> {

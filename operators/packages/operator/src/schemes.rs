@@ -10,6 +10,7 @@ static CRATES: tusk_crates::CratesScheme = tusk_crates::CratesScheme;
 pub fn scheme_for(eco: Ecosystem) -> Option<&'static dyn VersionScheme> {
     match eco {
         Ecosystem::Crates => Some(&CRATES),
+        Ecosystem::Maven => Some(&tusk_maven::SCHEME),
         _ => None,
     }
 }
