@@ -133,6 +133,10 @@ impl Config {
         }
         for s in &self.sources {
             merge_into(&mut merged, &s.table, "", &s.origin, &mut origins);
+            // Name the exact variable for values that came from the environment.
+            for (key, var) in &s.env_vars {
+                origins.insert(key.clone(), Origin::Env(var.clone()));
+            }
         }
         self.merged = merged;
         self.origins = origins;
@@ -475,7 +479,7 @@ mod tests {
         assert_eq!(k, Kube { context: Some("project".into()), timeout_secs: Some(9) });
         let e = c.entries();
         let timeout = e.iter().find(|e| e.key == "kubernetes.timeout_secs").unwrap();
-        assert_eq!(timeout.origin, Origin::Env("TUSK_*".into()));
+        assert_eq!(timeout.origin, Origin::Env("TUSK_KUBERNETES__TIMEOUT_SECS".into()));
     }
 
     #[test]

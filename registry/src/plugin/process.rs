@@ -184,33 +184,37 @@ impl PluginEnv {
     }
 }
 
-/// Runs a process plugin with inherited stdio and returns its exit status, forwarded
-/// unchanged. Ctrl-C reaches the plugin through the terminal's process group; tusk waits for
-/// it to exit rather than abandoning it.
-pub async fn run(record: &PluginRecord, args: &[String], penv: &PluginEnv) -> Result<ExitStatus> {
+/// Runs a process plugin with inherited stdio. On Unix the plugin replaces the tusk process
+/// (like cargo's external subcommands), so signals reach it directly and its exit code is
+/// the exit code; this returns only when the exec itself failed. Elsewhere tusk waits for it
+/// and forwards the code.
+pub fn run(record: &PluginRecord, args: &[String], penv: &PluginEnv) -> Result<ExitStatus> {
     if let Err(why) = &record.description {
         return Err(Error::failed(format!("plugin `{}` cannot be used: {why}", record.name))
             .at(record.path.display().to_string())
             .with_hint(format!("check it with `{} --tusk-describe`, or remove it with `tusk plugin remove {}`", record.path.display(), record.name)));
     }
-    let mut cmd = tokio::process::Command::new(&record.path);
+    let mut cmd = std::process::Command::new(&record.path);
     cmd.args(args);
     for (k, v) in penv.vars() {
         cmd.env(k, v);
     }
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| Error::failed(format!("cannot start plugin `{}`: {e}", record.name)).at(record.path.display().to_string()))?;
-    let status = loop {
-        tokio::select! {
-            s = child.wait() => break s?,
-            // The child got the same SIGINT from the terminal; keep waiting for it to exit.
-            _ = tokio::signal::ctrl_c() => continue,
-        }
-    };
-    Ok(exit_of(status))
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let e = cmd.exec();
+        Err(Error::failed(format!("cannot start plugin `{}`: {e}", record.name)).at(record.path.display().to_string()))
+    }
+    #[cfg(not(unix))]
+    {
+        let status = cmd
+            .status()
+            .map_err(|e| Error::failed(format!("cannot start plugin `{}`: {e}", record.name)).at(record.path.display().to_string()))?;
+        Ok(exit_of(status))
+    }
 }
 
+#[cfg_attr(unix, allow(dead_code))]
 fn exit_of(status: std::process::ExitStatus) -> ExitStatus {
     if let Some(code) = status.code() {
         return match code {

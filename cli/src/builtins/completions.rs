@@ -1,0 +1,25 @@
+//! `tusk completions <shell>`: shell completion scripts covering every built-in operator
+//! and verb.
+
+use crate::app::top_command;
+use clap::{Arg, ArgMatches, Command};
+use clap_complete::Shell;
+use tusk_registry::{ExitStatus, Registry};
+
+pub fn command() -> Command {
+    Command::new("completions")
+        .about("Print a shell completion script")
+        .long_about("Print a completion script for SHELL to stdout.\n\nExamples:\n  tusk completions bash > ~/.local/share/bash-completion/completions/tusk\n  tusk completions zsh > \"${fpath[1]}/_tusk\"\n  tusk completions fish > ~/.config/fish/completions/tusk.fish")
+        .arg(Arg::new("shell").required(true).value_parser(clap::value_parser!(Shell)))
+}
+
+pub fn run(m: &ArgMatches, registry: &Registry) -> u8 {
+    let Some(shell) = m.get_one::<Shell>("shell").copied() else { return ExitStatus::USAGE };
+    let mut cmd = top_command(registry).allow_external_subcommands(false);
+    for op in registry.builtins() {
+        let info = op.info();
+        cmd = cmd.subcommand(op.command().name(format!("@{}", info.name)));
+    }
+    clap_complete::generate(shell, &mut cmd, "tusk", &mut std::io::stdout());
+    ExitStatus::SUCCESS
+}

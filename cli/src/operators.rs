@@ -1,0 +1,16 @@
+//! The one list of built-in operators compiled into this binary. Each is behind its cargo
+//! feature; registering is free (no SDK, runtime or network).
+
+use tusk_registry::Registry;
+
+pub fn register_all(registry: &mut Registry) {
+    #[cfg(feature = "kubernetes")]
+    tusk_op_kubernetes::register(registry);
+    #[cfg(feature = "multicloud")]
+    tusk_op_multicloud::register(registry);
+    #[cfg(feature = "wasm")]
+    tusk_op_wasm::register(registry);
+    #[cfg(feature = "packages")]
+    tusk_op_packages::register(registry);
+    let _ = &registry;
+}
