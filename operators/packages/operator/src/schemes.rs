@@ -11,6 +11,7 @@ pub fn scheme_for(eco: Ecosystem) -> Option<&'static dyn VersionScheme> {
     match eco {
         Ecosystem::Crates => Some(&CRATES),
         Ecosystem::Maven => Some(&tusk_maven::SCHEME),
+        Ecosystem::Rubygems => Some(&tusk_rubygems::SCHEME),
         _ => None,
     }
 }

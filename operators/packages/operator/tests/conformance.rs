@@ -205,7 +205,12 @@ fn run_record(eco_name: &str, file_kind: &str, r: &Value) -> Result<(), String> 
             Ok(())
         }
         "invalid" | "valid" => {
-            let input = s(r, "input")?;
+            // RubyGems requirement lists are arrays (all must hold), joined like `range`.
+            let input = match r.get("input") {
+                Some(Value::Array(_)) => strings(r, "input")?.join(", "),
+                _ => s(r, "input")?.to_string(),
+            };
+            let input = input.as_str();
             let what = s(r, "kind")?;
             let got = match what {
                 "version" => scheme.parse(input, &o).map(|p| p.normalized),
