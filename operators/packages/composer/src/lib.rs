@@ -1,0 +1,1 @@
+//! Composer version semantics (in progress).

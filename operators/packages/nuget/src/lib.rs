@@ -1,0 +1,1 @@
+//! NuGet version semantics (in progress).
