@@ -1,0 +1,148 @@
+//! Explanations of "no solution" from PubGrub's derivation tree, in uv's style:
+//! "Because flask>=3.0 depends on werkzeug>=3.0 and you require werkzeug<3, flask>=3.0 cannot
+//! be used. And because you require flask>=3, we can conclude that your requirements are
+//! unsatisfiable."
+//!
+//! The tree is reduced first (`collapse_no_versions`, done by the caller), the root is
+//! spoken of as "you", virtual packages are named the ecosystem's way (`serde[derive]` for a
+//! Cargo feature, `requests[socks]` for an extra) and a dependency of a feature on its own
+//! base package is left out of the sentence that would state it.
+
+use crate::{Ecosystem, Pkg};
+use pubgrub::{DefaultStringReporter, DerivationTree, Derived, External, Map, ReportFormatter, Reporter, Term, VersionSet};
+use std::fmt::Display;
+
+/// The explanation for a derivation tree, one sentence per line.
+pub fn explain<VS>(tree: &DerivationTree<Pkg, VS, String>, eco: Ecosystem) -> String
+where
+    VS: VersionSet + Display,
+{
+    let text = DefaultStringReporter::report_with_formatter(tree, &Words { eco });
+    // The default reporter numbers shared steps "(1)"; keep them, but end with one newline.
+    text.trim_end().to_string()
+}
+
+struct Words {
+    eco: Ecosystem,
+}
+
+impl Words {
+    fn sep(&self) -> &'static str {
+        match self.eco {
+            Ecosystem::Pypi => "",
+            _ => " ",
+        }
+    }
+
+    /// `serde ^1` / `flask>=3.0` / `all versions of x`.
+    fn term<VS: VersionSet + Display>(&self, p: &Pkg, set: &VS) -> String {
+        let s = set.to_string();
+        if s == "*" || s.starts_with("* ") {
+            format!("all versions of {p}")
+        } else if s == "∅" {
+            format!("no version of {p}")
+        } else if !s.contains(['<', '>', ',', '|', '!', '=', '~', '^']) {
+            // A single version.
+            match self.eco {
+                Ecosystem::Pypi => format!("{p}=={s}"),
+                _ => format!("{p} {s}"),
+            }
+        } else {
+            format!("{p}{}{s}", self.sep())
+        }
+    }
+}
+
+impl<VS: VersionSet + Display> ReportFormatter<Pkg, VS, String> for Words {
+    type Output = String;
+
+    fn format_external(&self, external: &External<Pkg, VS, String>) -> String {
+        match external {
+            External::NotRoot(_, _) => "you require the packages you listed".into(),
+            External::NoVersions(p, set) => {
+                if set.to_string() == "*" {
+                    format!("there is no usable version of {p}")
+                } else {
+                    format!("there is no version of {}", self.term(p, set))
+                }
+            }
+            External::Custom(p, set, reason) => format!("{} cannot be used ({reason})", self.term(p, set)),
+            External::FromDependencyOf(p, s1, d, s2) => {
+                if matches!(p, Pkg::Root) {
+                    format!("you require {}", self.term(d, s2))
+                } else if let (Pkg::Feature { name, .. }, true) = (p, d.name() == p.name()) {
+                    format!("{} needs {name} at the same version", self.term(p, s1))
+                } else {
+                    format!("{} depends on {}", self.term(p, s1), self.term(d, s2))
+                }
+            }
+        }
+    }
+
+    fn format_terms(&self, terms: &Map<Pkg, Term<VS>>) -> String {
+        let list: Vec<(&Pkg, &Term<VS>)> = terms.iter().collect();
+        match list.as_slice() {
+            [] => "version solving failed".into(),
+            [(Pkg::Root, Term::Positive(_))] => "we can conclude that your requirements are unsatisfiable".into(),
+            [(p, Term::Positive(r))] => format!("{} cannot be used", self.term(p, r)),
+            [(p, Term::Negative(r))] => format!("{} must be used", self.term(p, r)),
+            [(p1, Term::Positive(r1)), (p2, Term::Negative(r2))] | [(p2, Term::Negative(r2)), (p1, Term::Positive(r1))] => {
+                self.format_external(&External::<Pkg, VS, String>::FromDependencyOf((*p1).clone(), r1.clone(), (*p2).clone(), r2.clone()))
+            }
+            many => {
+                let parts: Vec<String> = many
+                    .iter()
+                    .filter(|(p, _)| !matches!(p, Pkg::Root))
+                    .map(|(p, t)| match t {
+                        Term::Positive(r) => self.term(p, r),
+                        Term::Negative(r) => format!("not {}", self.term(p, r)),
+                    })
+                    .collect();
+                format!("{} are incompatible", parts.join(", "))
+            }
+        }
+    }
+
+    fn explain_both_external(&self, e1: &External<Pkg, VS, String>, e2: &External<Pkg, VS, String>, current: &Map<Pkg, Term<VS>>) -> String {
+        format!("Because {} and {}, {}.", self.format_external(e1), self.format_external(e2), self.format_terms(current))
+    }
+
+    fn explain_both_ref(
+        &self,
+        id1: usize,
+        d1: &Derived<Pkg, VS, String>,
+        id2: usize,
+        d2: &Derived<Pkg, VS, String>,
+        current: &Map<Pkg, Term<VS>>,
+    ) -> String {
+        format!("Because {} ({id1}) and {} ({id2}), {}.", self.format_terms(&d1.terms), self.format_terms(&d2.terms), self.format_terms(current))
+    }
+
+    fn explain_ref_and_external(
+        &self,
+        id: usize,
+        d: &Derived<Pkg, VS, String>,
+        e: &External<Pkg, VS, String>,
+        current: &Map<Pkg, Term<VS>>,
+    ) -> String {
+        format!("Because {} ({id}) and {}, {}.", self.format_terms(&d.terms), self.format_external(e), self.format_terms(current))
+    }
+
+    fn and_explain_external(&self, e: &External<Pkg, VS, String>, current: &Map<Pkg, Term<VS>>) -> String {
+        format!("And because {}, {}.", self.format_external(e), self.format_terms(current))
+    }
+
+    fn and_explain_ref(&self, id: usize, d: &Derived<Pkg, VS, String>, current: &Map<Pkg, Term<VS>>) -> String {
+        format!("And because {} ({id}), {}.", self.format_terms(&d.terms), self.format_terms(current))
+    }
+
+    fn and_explain_prior_and_external(
+        &self,
+        prior: &External<Pkg, VS, String>,
+        e: &External<Pkg, VS, String>,
+        current: &Map<Pkg, Term<VS>>,
+    ) -> String {
+        format!("And because {} and {}, {}.", self.format_external(prior), self.format_external(e), self.format_terms(current))
+    }
+}
+
