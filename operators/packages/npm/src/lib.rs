@@ -1,0 +1,171 @@
+//! npm (node-semver 7) version semantics.
+//!
+//! * [`Version`]: `SemVer`, strict and loose parsing, precedence order (build ignored).
+//! * [`Range`]: `Range`/`Comparator` with node-semver's own desugaring pipeline (hyphen
+//!   ranges, `^`, `~`, x-ranges, `*`, `||`), the prerelease rule and `includePrerelease`.
+//! * [`Range::to_set`]: the exact PubGrub version set (two lanes, see
+//!   [`tusk_versions::lanes`]).
+//! * [`NpmScheme`]: the object-safe surface for the `@packages version` verbs.
+
+mod range;
+mod version;
+
+pub use range::{Comparator, Op, Options, Range, RangeError, test_set};
+pub use version::{Ident, MAX_LENGTH, MAX_SAFE_INTEGER, Version, VersionError, is_js_space, js_trim};
+
+use pubgrub::Ranges;
+use std::cmp::Ordering;
+use std::ops::Bound;
+use tusk_versions::{Ecosystem, InvalidInput, Lane, LaneVersion, Lanes, ParsedVersion, SchemeOptions, VersionScheme};
+
+impl LaneVersion for Version {
+    fn lane(&self) -> Lane {
+        if self.is_prerelease() { Lane::Prerelease } else { Lane::Release }
+    }
+}
+
+/// The PubGrub version set of an npm range.
+pub type VersionSet = Lanes<Version>;
+
+impl Comparator {
+    /// The interval of versions this comparator's ordering test accepts.
+    pub fn interval(&self) -> Ranges<Version> {
+        let Some(v) = &self.version else { return Ranges::full() };
+        match self.op {
+            Op::Eq => Ranges::singleton(v.clone()),
+            Op::Gt => Ranges::strictly_higher_than(v.clone()),
+            Op::Gte => Ranges::higher_than(v.clone()),
+            Op::Lt => Ranges::strictly_lower_than(v.clone()),
+            Op::Lte => Ranges::lower_than(v.clone()),
+        }
+    }
+}
+
+impl Range {
+    /// The exact set of versions [`Range::test`] accepts.
+    ///
+    /// Per comparator set: the release lane is the intersection of the comparators' intervals
+    /// (bounds moved onto release versions); the prerelease lane is the same intersection,
+    /// restricted — unless `includePrerelease` — to `[M.m.p-0, M.m.p)` for each tuple some
+    /// comparator of the set names with a prerelease. The range is the union of its sets.
+    pub fn to_set(&self) -> VersionSet {
+        let mut out = Lanes::new(Ranges::empty(), Ranges::empty());
+        for comps in &self.set {
+            let mut r = Ranges::full();
+            let mut bands = Ranges::empty();
+            for c in comps {
+                r = r.intersection(&c.interval());
+                if let Some(v) = c.version.as_ref().filter(|v| v.is_prerelease()) {
+                    bands = bands.union(&Ranges::from_range_bounds(v.lowest_pre()..v.release()));
+                }
+            }
+            let pre = if self.options.include_prerelease { r.clone() } else { r.intersection(&bands) };
+            let release = to_release_bounds(&r);
+            out = Lanes::new(out.release.union(&release), out.pre.union(&pre));
+        }
+        out
+    }
+}
+
+/// Moves a set's bounds onto release versions; unchanged for release versions.
+fn to_release_bounds(r: &Ranges<Version>) -> Ranges<Version> {
+    let mut out = Ranges::empty();
+    for (l, u) in r.iter() {
+        let lower = match l {
+            Bound::Included(v) | Bound::Excluded(v) if v.is_prerelease() => Bound::Included(v.release()),
+            b => b.clone(),
+        };
+        let upper = match u {
+            Bound::Included(v) | Bound::Excluded(v) if v.is_prerelease() => Bound::Excluded(v.release()),
+            b => b.clone(),
+        };
+        out = out.union(&Ranges::from_range_bounds((lower, upper)));
+    }
+    out
+}
+
+fn opts_of(o: &SchemeOptions) -> Options {
+    Options { loose: o.loose || o.flag_bool("loose") == Some(true), include_prerelease: o.include_prerelease }
+}
+
+fn bad_version(input: &str, e: VersionError) -> InvalidInput {
+    InvalidInput { ecosystem: Ecosystem::Npm, what: "version", input: input.to_string(), reason: e.to_string() }
+}
+fn bad_range(input: &str, e: RangeError) -> InvalidInput {
+    InvalidInput { ecosystem: Ecosystem::Npm, what: "range", input: input.to_string(), reason: e.to_string() }
+}
+
+/// `semver.clean`: trims, drops leading `=`/`v`, parses strictly; `None` if not a version.
+pub fn clean(input: &str, loose: bool) -> Option<String> {
+    let t = js_trim(input).trim_start_matches(['=', 'v']);
+    Version::parse(t, loose).ok().map(|v| v.to_string())
+}
+
+/// The `@packages version` surface for npm. Honours `loose`, `include_prerelease`, and
+/// `mode = "build"` (or flag `compareBuild`): `semver.compareBuild` ordering.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NpmScheme;
+
+impl NpmScheme {
+    fn version(&self, s: &str, o: &SchemeOptions) -> Result<Version, InvalidInput> {
+        Version::parse(s, opts_of(o).loose).map_err(|e| bad_version(s, e))
+    }
+    fn range(&self, s: &str, o: &SchemeOptions) -> Result<Range, InvalidInput> {
+        Range::parse(s, opts_of(o)).map_err(|e| bad_range(s, e))
+    }
+}
+
+impl VersionScheme for NpmScheme {
+    fn ecosystem(&self) -> Ecosystem {
+        Ecosystem::Npm
+    }
+    fn parse(&self, version: &str, o: &SchemeOptions) -> Result<ParsedVersion, InvalidInput> {
+        let v = self.version(version, o)?;
+        let pre: Vec<serde_json::Value> = v
+            .pre
+            .iter()
+            .map(|p| match p {
+                Ident::Num(n) => serde_json::json!(n),
+                Ident::Str(s) => serde_json::json!(s),
+            })
+            .collect();
+        Ok(ParsedVersion {
+            normalized: v.to_string(),
+            parts: serde_json::json!({"major": v.major, "minor": v.minor, "patch": v.patch, "prerelease": pre, "build": v.build}),
+            prerelease: v.is_prerelease(),
+        })
+    }
+    fn compare(&self, a: &str, b: &str, o: &SchemeOptions) -> Result<Ordering, InvalidInput> {
+        let (a, b) = (self.version(a, o)?, self.version(b, o)?);
+        Ok(if o.mode.as_deref() == Some("build") || o.flag_bool("compareBuild") == Some(true) { a.compare_build(&b) } else { a.cmp(&b) })
+    }
+    fn satisfies(&self, range: &str, version: &str, o: &SchemeOptions) -> Result<bool, InvalidInput> {
+        let r = self.range(range, o)?;
+        let v = self.version(version, o)?;
+        Ok(r.test(&v))
+    }
+    fn satisfies_by_set(&self, range: &str, version: &str, o: &SchemeOptions) -> Option<Result<bool, InvalidInput>> {
+        use pubgrub::VersionSet as _;
+        Some(self.range(range, o).and_then(|r| Ok(r.to_set().contains(&self.version(version, o)?))))
+    }
+    fn parse_range(&self, range: &str, o: &SchemeOptions) -> Result<String, InvalidInput> {
+        Ok(self.range(range, o)?.to_string())
+    }
+    fn modes(&self) -> &'static [&'static str] {
+        &["build"]
+    }
+    fn normalize(&self, kind: &str, op: Option<&str>, input: &str, o: &SchemeOptions) -> Option<Result<Option<String>, InvalidInput>> {
+        match (kind, op) {
+            ("version", None) => Some(Ok(self.version(input, o).ok().map(|v| v.to_string()))),
+            ("version", Some("clean")) => Some(Ok(clean(input, opts_of(o).loose))),
+            ("range", None) => Some(Ok(self.range(input, o).ok().map(|r| r.to_string()))),
+            _ => None,
+        }
+    }
+    fn outside(&self, range: &str, version: &str, dir: Ordering, o: &SchemeOptions) -> Option<Result<bool, InvalidInput>> {
+        Some(self.range(range, o).and_then(|r| Ok(r.outside(&self.version(version, o)?, dir))))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,75 @@
+use super::*;
+use pubgrub::VersionSet as _;
+
+fn v(s: &str) -> Version {
+    Version::parse(s, false).unwrap()
+}
+fn r(s: &str) -> Range {
+    Range::parse(s, Options::default()).unwrap()
+}
+
+#[test]
+fn desugars_like_node_semver() {
+    for (input, want) in [
+        ("^1.2.3", ">=1.2.3 <2.0.0-0"),
+        ("^0.2.3", ">=0.2.3 <0.3.0-0"),
+        ("^0.0.3", ">=0.0.3 <0.0.4-0"),
+        ("~1.2", ">=1.2.0 <1.3.0-0"),
+        ("1.2.3 - 2.3", ">=1.2.3 <2.4.0-0"),
+        ("1.x || >=2.5.0 || 5.0.0 - 7.2.3", ">=1.0.0 <2.0.0-0||>=2.5.0||>=5.0.0 <=7.2.3"),
+        ("*", "*"),
+        ("", "*"),
+        (">1", ">=2.0.0"),
+        ("<=1.2", "<1.3.0-0"),
+    ] {
+        assert_eq!(r(input).to_string(), want, "{input}");
+    }
+}
+
+#[test]
+fn prerelease_rule() {
+    let range = r(">1.2.3-alpha.3");
+    assert!(range.test(&v("1.2.3-alpha.7")));
+    assert!(!range.test(&v("3.4.5-alpha.9")));
+    assert!(range.test(&v("3.4.5")));
+    let inc = Range::parse(">1.2.3-alpha.3", Options { include_prerelease: true, loose: false }).unwrap();
+    assert!(inc.test(&v("3.4.5-alpha.9")));
+}
+
+#[test]
+fn loose_and_prefixes() {
+    assert!(Version::parse("=1.2.3", false).is_err());
+    assert_eq!(Version::parse("=1.2.3", true).unwrap().to_string(), "1.2.3");
+    assert_eq!(Version::parse("v1.2.3", false).unwrap().to_string(), "1.2.3");
+    assert_eq!(Version::parse("1.2.3-beta.01", true).unwrap().to_string(), "1.2.3-beta.1");
+    assert!(Version::parse("01.2.3", false).is_err());
+    assert!(Version::parse("9007199254740992.0.0", false).is_err());
+    assert!(Version::parse(&format!("1.2.3-{}", "a".repeat(300)), false).is_err());
+}
+
+#[test]
+fn set_agrees_with_test_on_a_grid() {
+    let ranges = [
+        "^1.2.3", "^1.2.3-beta", "~1.2.3-beta.2", ">=1.2.3-alpha <1.2.4", "1.2.3-alpha - 2.0.0-rc.1", "<2.0.0-0", "1.x || ^0.2.1-rc",
+        ">1.0.0-beta <=1.0.0", "*", "=1.2.3-beta", "<1.2.3", ">1.2.3-beta.1 || <0.1.0",
+    ];
+    let mut versions = Vec::new();
+    for ma in 0..3 {
+        for mi in 0..4 {
+            for pa in 0..5 {
+                for pre in ["", "-0", "-alpha", "-beta", "-beta.1", "-beta.2", "-rc", "-rc.1"] {
+                    versions.push(v(&format!("{ma}.{mi}.{pa}{pre}")));
+                }
+            }
+        }
+    }
+    for include_prerelease in [false, true] {
+        for s in ranges {
+            let range = Range::parse(s, Options { include_prerelease, loose: false }).unwrap();
+            let set = range.to_set();
+            for ver in &versions {
+                assert_eq!(set.contains(ver), range.test(ver), "{s} ({include_prerelease}) vs {ver}: {set}");
+            }
+        }
+    }
+}
