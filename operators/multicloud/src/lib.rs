@@ -1,5 +1,27 @@
-//! The @multicloud operator.
+//! The @multicloud operator: one function described in `tusk-function.toml`, deployed to
+//! AWS Lambda, Azure Functions (Flex Consumption) and Google Cloud Functions v2 in parallel.
+//!
+//! Modules: [`spec`] (the file), [`validate`] (each cloud's documented limits), [`package`]
+//! (deterministic zip + content hash), [`aws`], [`azure`], [`gcp`] (deployers speaking each
+//! cloud's documented REST protocol), [`deploy`] (concurrent orchestration, atomic
+//! rollback, the result table) and [`cli`] (verbs).
 
-/// Registers this operator. It has no working verb yet, so it registers nothing: an
-/// operator appears in `tusk operators` only once a verb works.
-pub fn register(_registry: &mut tusk_registry::Registry) {}
+pub mod aws;
+pub mod azure;
+pub mod cli;
+pub mod cloud;
+pub mod deploy;
+pub mod error;
+pub mod gcp;
+pub mod http;
+pub mod package;
+pub mod sigv4;
+pub mod spec;
+pub mod validate;
+
+use std::sync::Arc;
+
+/// Registers @multicloud.
+pub fn register(registry: &mut tusk_registry::Registry) {
+    registry.register(Arc::new(cli::Multicloud));
+}

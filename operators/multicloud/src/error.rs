@@ -1,0 +1,91 @@
+//! The operator's errors, converted to `tusk_registry::Error` at the edge.
+
+use std::path::PathBuf;
+use tusk_registry::{Error, ErrorKind};
+
+#[derive(Debug, thiserror::Error)]
+pub enum McError {
+    /// The spec file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    SpecRead {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The spec is not valid TOML or has unknown/mistyped keys.
+    #[error("invalid function spec: {message}")]
+    SpecSyntax { location: String, message: String },
+    /// A value breaks a cloud's documented limit (checked before any call).
+    #[error("{message}")]
+    Spec { location: String, message: String, hint: Option<String> },
+    /// Bad flag.
+    #[error("{message}")]
+    Usage { flag: String, message: String, hint: Option<String> },
+    /// No credentials for a cloud.
+    #[error("{cloud}: no credentials found")]
+    Credentials { cloud: &'static str, looked_for: String },
+    /// Packaging failed.
+    #[error("packaging failed: {0}")]
+    Package(String),
+    /// A cloud API answered with an error.
+    #[error("{cloud}: {operation} failed: {message}")]
+    Api { cloud: &'static str, operation: String, status: Option<u16>, message: String },
+    /// Transport error (connection refused, TLS…).
+    #[error("{cloud}: {operation}: {source}")]
+    Http {
+        cloud: &'static str,
+        operation: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    /// A long-running operation did not finish in time or ended badly.
+    #[error("{cloud}: {message}")]
+    Operation { cloud: &'static str, message: String },
+    #[error("interrupted")]
+    Interrupted,
+}
+
+impl McError {
+    pub fn api(cloud: &'static str, operation: impl Into<String>, status: Option<u16>, message: impl Into<String>) -> Self {
+        McError::Api { cloud, operation: operation.into(), status, message: message.into() }
+    }
+    pub fn op(cloud: &'static str, message: impl Into<String>) -> Self {
+        McError::Operation { cloud, message: message.into() }
+    }
+}
+
+impl From<McError> for Error {
+    fn from(e: McError) -> Error {
+        match e {
+            McError::SpecRead { ref path, .. } => {
+                let p = path.display().to_string();
+                Error::new(ErrorKind::Usage, e.to_string())
+                    .at(p)
+                    .with_hint("create one with `tusk @multicloud init`, or pass --file PATH")
+            }
+            McError::SpecSyntax { location, message } => {
+                Error::usage(format!("invalid function spec: {message}")).at(location)
+            }
+            McError::Spec { location, message, hint } => {
+                let mut err = Error::usage(message).at(location);
+                if let Some(h) = hint {
+                    err = err.with_hint(h);
+                }
+                err
+            }
+            McError::Usage { flag, message, hint } => {
+                let mut err = Error::usage(message).at(flag);
+                if let Some(h) = hint {
+                    err = err.with_hint(h);
+                }
+                err
+            }
+            McError::Credentials { cloud, ref looked_for } => {
+                let hint = format!("looked for: {looked_for}");
+                Error::failed(e.to_string()).with_hint(format!("{hint} (cloud {cloud})"))
+            }
+            McError::Interrupted => Error::interrupted(),
+            other => Error::failed(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,459 @@
+//! Google Cloud Functions (2nd gen, REST API v2) and Cloud Storage (JSON API).
+//!
+//! Credentials (Application Default Credentials, in order): `GOOGLE_OAUTH_ACCESS_TOKEN`;
+//! `GOOGLE_APPLICATION_CREDENTIALS` (a service-account key → OAuth token through the JWT
+//! bearer grant signed with RS256, or an `authorized_user` file → refresh-token grant);
+//! gcloud's `~/.config/gcloud/application_default_credentials.json`.
+//! The function's labels carry tusk's hashes (`tusk-hash`, `tusk-code`); its description
+//! remembers the previous source for `rollback`.
+
+use crate::cloud::{Change, Cloud, Desired, Outcome, Report, State};
+use crate::error::McError;
+use crate::http::{self, Answer, error_message, send};
+use crate::spec::{CloudId, Spec};
+use crate::validate::runtime;
+use base64::Engine;
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio::sync::Mutex;
+use tokio_util::sync::CancellationToken;
+
+const CLOUD: &str = "gcp";
+const SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
+const UPDATE_MASK: &str = "buildConfig.source,buildConfig.runtime,buildConfig.entryPoint,serviceConfig.availableMemory,serviceConfig.timeoutSeconds,serviceConfig.environmentVariables,serviceConfig.maxInstanceCount,labels,description";
+
+#[derive(Clone)]
+enum Auth {
+    Token(String),
+    ServiceAccount { email: String, key_der: Vec<u8>, key_id: String, token_uri: String },
+    AuthorizedUser { client_id: String, client_secret: String, refresh_token: String, token_uri: String },
+}
+
+pub struct Gcp {
+    client: reqwest::Client,
+    auth: Auth,
+    token: Mutex<Option<String>>,
+    project: String,
+    region: String,
+    name: String,
+    bucket: Option<String>,
+    max_instances: Option<u32>,
+    endpoint: String,
+    storage: String,
+}
+
+fn b64url(data: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(data)
+}
+
+fn pem_to_der(pem: &str) -> Option<Vec<u8>> {
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect::<Vec<_>>().join("");
+    base64::engine::general_purpose::STANDARD.decode(body.trim()).ok()
+}
+
+fn credentials() -> Result<Auth, McError> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    if let Some(t) = env("GOOGLE_OAUTH_ACCESS_TOKEN") {
+        return Ok(Auth::Token(t));
+    }
+    let gcloud = std::path::PathBuf::from(env("CLOUDSDK_CONFIG").unwrap_or_else(|| format!("{}/.config/gcloud", env("HOME").unwrap_or_default())))
+        .join("application_default_credentials.json");
+    let file = env("GOOGLE_APPLICATION_CREDENTIALS").map(std::path::PathBuf::from).or_else(|| gcloud.exists().then(|| gcloud.clone()));
+    let looked_for = format!(
+        "GOOGLE_OAUTH_ACCESS_TOKEN; GOOGLE_APPLICATION_CREDENTIALS (a service-account key file); {} (gcloud auth application-default login)",
+        gcloud.display()
+    );
+    let Some(file) = file else {
+        return Err(McError::Credentials { cloud: CLOUD, looked_for });
+    };
+    let text = std::fs::read_to_string(&file).map_err(|e| McError::Credentials { cloud: CLOUD, looked_for: format!("{} (unreadable: {e})", file.display()) })?;
+    let j: Value = serde_json::from_str(&text).map_err(|e| McError::Credentials { cloud: CLOUD, looked_for: format!("{} (not JSON: {e})", file.display()) })?;
+    let s = |k: &str| j[k].as_str().unwrap_or_default().to_string();
+    match j["type"].as_str() {
+        Some("service_account") => {
+            let key_der = pem_to_der(&s("private_key"))
+                .ok_or_else(|| McError::Credentials { cloud: CLOUD, looked_for: format!("{}: private_key is not a PEM key", file.display()) })?;
+            let token_uri = if s("token_uri").is_empty() { "https://oauth2.googleapis.com/token".into() } else { s("token_uri") };
+            Ok(Auth::ServiceAccount { email: s("client_email"), key_der, key_id: s("private_key_id"), token_uri })
+        }
+        Some("authorized_user") => Ok(Auth::AuthorizedUser {
+            client_id: s("client_id"),
+            client_secret: s("client_secret"),
+            refresh_token: s("refresh_token"),
+            token_uri: if s("token_uri").is_empty() { "https://oauth2.googleapis.com/token".into() } else { s("token_uri") },
+        }),
+        other => Err(McError::Credentials {
+            cloud: CLOUD,
+            looked_for: format!("{}: credential type {:?} is not supported (service_account, authorized_user)", file.display(), other.unwrap_or("none")),
+        }),
+    }
+}
+
+/// A signed JWT for the OAuth 2.0 JWT bearer grant (RS256).
+pub fn signed_jwt(email: &str, key_id: &str, key_der: &[u8], token_uri: &str, now: i64) -> Result<String, McError> {
+    let header = json!({"alg": "RS256", "typ": "JWT", "kid": key_id});
+    let claims = json!({"iss": email, "scope": SCOPE, "aud": token_uri, "iat": now, "exp": now + 3600});
+    let msg = format!("{}.{}", b64url(header.to_string().as_bytes()), b64url(claims.to_string().as_bytes()));
+    let key = ring::signature::RsaKeyPair::from_pkcs8(key_der)
+        .map_err(|e| McError::Credentials { cloud: CLOUD, looked_for: format!("service-account private_key rejected: {e}") })?;
+    let mut sig = vec![0u8; key.public().modulus_len()];
+    key.sign(&ring::signature::RSA_PKCS1_SHA256, &ring::rand::SystemRandom::new(), msg.as_bytes(), &mut sig)
+        .map_err(|_| McError::op(CLOUD, "signing the JWT failed"))?;
+    Ok(format!("{msg}.{}", b64url(&sig)))
+}
+
+impl Gcp {
+    pub fn new(spec: &Spec) -> Result<std::sync::Arc<dyn Cloud>, McError> {
+        let g = spec.raw.gcp.clone().unwrap_or_default();
+        let auth = credentials()?;
+        Ok(std::sync::Arc::new(Gcp {
+            client: http::client(),
+            auth,
+            token: Mutex::new(None),
+            project: g.project.unwrap_or_default(),
+            region: g.region.unwrap_or_default(),
+            name: spec.raw.name.clone(),
+            bucket: g.bucket,
+            max_instances: g.max_instances,
+            endpoint: g.endpoint.unwrap_or_else(|| "https://cloudfunctions.googleapis.com".into()).trim_end_matches('/').to_string(),
+            storage: g.storage_endpoint.unwrap_or_else(|| "https://storage.googleapis.com".into()).trim_end_matches('/').to_string(),
+        }))
+    }
+
+    async fn token(&self) -> Result<String, McError> {
+        let mut cached = self.token.lock().await;
+        if let Some(t) = cached.as_ref() {
+            return Ok(t.clone());
+        }
+        let token = match &self.auth {
+            Auth::Token(t) => t.clone(),
+            Auth::ServiceAccount { email, key_der, key_id, token_uri } => {
+                let jwt = signed_jwt(email, key_id, key_der, token_uri, time::OffsetDateTime::now_utc().unix_timestamp())?;
+                let form = format!("grant_type={}&assertion={jwt}", crate::sigv4::uri_encode("urn:ietf:params:oauth:grant-type:jwt-bearer", true));
+                self.exchange(token_uri, form).await?
+            }
+            Auth::AuthorizedUser { client_id, client_secret, refresh_token, token_uri } => {
+                let e = |s: &str| crate::sigv4::uri_encode(s, true);
+                let form = format!("grant_type=refresh_token&client_id={}&client_secret={}&refresh_token={}", e(client_id), e(client_secret), e(refresh_token));
+                self.exchange(token_uri, form).await?
+            }
+        };
+        *cached = Some(token.clone());
+        Ok(token)
+    }
+
+    async fn exchange(&self, uri: &str, form: String) -> Result<String, McError> {
+        let a = send(CLOUD, "OAuth token", self.client.post(uri).header("content-type", "application/x-www-form-urlencoded").body(form)).await?;
+        if !a.ok() {
+            return Err(McError::api(CLOUD, "OAuth token", Some(a.status), error_message(&a)));
+        }
+        a.json()["access_token"].as_str().map(str::to_string).ok_or_else(|| McError::op(CLOUD, "token answer has no access_token"))
+    }
+
+    fn parent(&self) -> String {
+        format!("projects/{}/locations/{}", self.project, self.region)
+    }
+
+    fn fn_name(&self) -> String {
+        format!("{}/functions/{}", self.parent(), self.name)
+    }
+
+    async fn api(&self, method: reqwest::Method, url: String, body: Option<Value>, op: &str) -> Result<Answer, McError> {
+        let token = self.token().await?;
+        let mut req = self.client.request(method, url).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.header("content-type", "application/json").body(b.to_string());
+        }
+        send(CLOUD, op, req).await
+    }
+
+    async fn get_function(&self) -> Result<Option<Value>, McError> {
+        let a = self.api(reqwest::Method::GET, format!("{}/v2/{}", self.endpoint, self.fn_name()), None, "functions.get").await?;
+        match a.status {
+            200 => Ok(Some(a.json())),
+            404 => Ok(None),
+            _ => Err(McError::api(CLOUD, "functions.get", Some(a.status), error_message(&a))),
+        }
+    }
+
+    /// Polls a long-running operation until `done`.
+    async fn wait(&self, mut op: Value, what: &str, report: Report<'_>, cancel: &CancellationToken) -> Result<Value, McError> {
+        let name = op["name"].as_str().unwrap_or_default().to_string();
+        for attempt in 0..600u32 {
+            if op["done"].as_bool() == Some(true) {
+                if let Some(err) = op.get("error") {
+                    return Err(McError::api(CLOUD, what, None, format!("operation {name} failed: {}", err["message"].as_str().unwrap_or("unknown error"))));
+                }
+                return Ok(op["response"].clone());
+            }
+            if name.is_empty() {
+                return Err(McError::op(CLOUD, format!("{what}: answer is not an operation")));
+            }
+            let stage = op["metadata"]["stages"]
+                .as_array()
+                .and_then(|s| s.iter().find(|st| st["state"] == "IN_PROGRESS"))
+                .and_then(|st| st["name"].as_str())
+                .unwrap_or("running");
+            report(&format!("{what}: {}", stage.to_ascii_lowercase()));
+            http::pause(cancel, Duration::from_millis(if attempt < 10 { 300 } else { 2000 })).await?;
+            let a = self.api(reqwest::Method::GET, format!("{}/v2/{name}", self.endpoint), None, "operations.get").await?;
+            if !a.ok() {
+                return Err(McError::api(CLOUD, "operations.get", Some(a.status), error_message(&a)));
+            }
+            op = a.json();
+        }
+        Err(McError::op(CLOUD, format!("{what}: operation {name} did not finish")))
+    }
+
+    fn object(&self, d: &Desired) -> String {
+        format!("tusk/{}/{}.zip", self.name, d.package.sha256)
+    }
+
+    async fn upload(&self, d: &Desired, report: Report<'_>) -> Result<Value, McError> {
+        if let Some(bucket) = &self.bucket {
+            report("uploading to Cloud Storage");
+            let obj = self.object(d);
+            let url = format!(
+                "{}/upload/storage/v1/b/{}/o?uploadType=media&name={}",
+                self.storage,
+                crate::sigv4::uri_encode(bucket, true),
+                crate::sigv4::uri_encode(&obj, true)
+            );
+            let token = self.token().await?;
+            let a = send(CLOUD, "storage objects.insert", self.client.post(url).bearer_auth(token).header("content-type", "application/zip").body(d.package.bytes.clone())).await?;
+            if !a.ok() {
+                return Err(McError::api(CLOUD, "storage objects.insert", Some(a.status), error_message(&a)));
+            }
+            return Ok(json!({"bucket": bucket, "object": obj}));
+        }
+        report("generateUploadUrl");
+        let a = self
+            .api(reqwest::Method::POST, format!("{}/v2/{}/functions:generateUploadUrl", self.endpoint, self.parent()), Some(json!({"environment": "GEN_2"})), "generateUploadUrl")
+            .await?;
+        if !a.ok() {
+            return Err(McError::api(CLOUD, "generateUploadUrl", Some(a.status), error_message(&a)));
+        }
+        let j = a.json();
+        let url = j["uploadUrl"].as_str().ok_or_else(|| McError::op(CLOUD, "generateUploadUrl: no uploadUrl"))?.to_string();
+        report("uploading");
+        // The signed URL carries the identity: no Authorization header (documented).
+        let up = send(CLOUD, "upload", self.client.put(url).header("content-type", "application/zip").body(d.package.bytes.clone())).await?;
+        if !up.ok() {
+            return Err(McError::api(CLOUD, "upload to signed URL", Some(up.status), error_message(&up)));
+        }
+        Ok(j["storageSource"].clone())
+    }
+
+    fn body(&self, d: &Desired, source: &Value, description: &str) -> Value {
+        let s = &d.spec.raw;
+        let entry = s.handler.rsplit('.').next().unwrap_or(&s.handler).to_string();
+        let mut service = json!({
+            "availableMemory": format!("{}M", d.spec.memory_for(CloudId::Gcp)),
+            "timeoutSeconds": d.spec.timeout_for(CloudId::Gcp),
+            "environmentVariables": d.env,
+        });
+        if let Some(m) = self.max_instances {
+            service["maxInstanceCount"] = json!(m);
+        }
+        json!({
+            "name": self.fn_name(),
+            "environment": "GEN_2",
+            "description": description,
+            "buildConfig": {
+                "runtime": runtime(&s.runtime).and_then(|r| r.gcp).unwrap_or_default(),
+                "entryPoint": entry,
+                "source": {"storageSource": source},
+            },
+            "serviceConfig": service,
+            "labels": {"managed-by": "tusk", "tusk-hash": d.deploy_hash(CloudId::Gcp, ""), "tusk-code": d.code_hash()},
+        })
+    }
+
+    fn outcome(f: &Value, change: Change, detail: String) -> Outcome {
+        Outcome {
+            change,
+            version: f["serviceConfig"]["revision"].as_str().map(str::to_string),
+            url: f["serviceConfig"]["uri"].as_str().map(str::to_string),
+            detail,
+        }
+    }
+
+    /// PATCHes the function with a body; returns the deployed function.
+    async fn patch(&self, body: Value, report: Report<'_>, cancel: &CancellationToken) -> Result<Value, McError> {
+        let url = format!("{}/v2/{}?updateMask={}", self.endpoint, self.fn_name(), UPDATE_MASK);
+        let a = self.api(reqwest::Method::PATCH, url, Some(body), "functions.patch").await?;
+        if !a.ok() {
+            return Err(McError::api(CLOUD, "functions.patch", Some(a.status), error_message(&a)));
+        }
+        self.wait(a.json(), "functions.patch", report, cancel).await?;
+        self.get_function().await?.ok_or_else(|| McError::op(CLOUD, "function vanished after patch"))
+    }
+}
+
+#[async_trait::async_trait]
+impl Cloud for Gcp {
+    fn id(&self) -> CloudId {
+        CloudId::Gcp
+    }
+
+    fn target(&self) -> String {
+        format!("gcp:{}/{}/{}", self.project, self.region, self.name)
+    }
+
+    async fn state(&self) -> Result<State, McError> {
+        let Some(f) = self.get_function().await? else {
+            return Ok(State::default());
+        };
+        Ok(State {
+            exists: true,
+            deploy_hash: f["labels"]["tusk-hash"].as_str().map(str::to_string),
+            code_hash: f["labels"]["tusk-code"].as_str().map(str::to_string),
+            version: f["serviceConfig"]["revision"].as_str().map(str::to_string),
+            canary: None,
+            url: f["serviceConfig"]["uri"].as_str().map(str::to_string),
+            restore: f,
+        })
+    }
+
+    fn plan(&self, state: &State, d: &Desired) -> Vec<String> {
+        if state.deploy_hash.as_deref() == Some(d.deploy_hash(CloudId::Gcp, "").as_str()) {
+            return vec![];
+        }
+        let mut out = Vec::new();
+        if state.code_hash.as_deref() != Some(d.code_hash().as_str()) {
+            match &self.bucket {
+                Some(b) => out.push(format!("POST {}/upload/storage/v1/b/{b}/o?uploadType=media&name={} ({} bytes)", self.storage, self.object(d), d.package.bytes.len())),
+                None => {
+                    out.push(format!("POST {}/v2/{}/functions:generateUploadUrl", self.endpoint, self.parent()));
+                    out.push(format!("PUT <signed uploadUrl> ({} bytes)", d.package.bytes.len()));
+                }
+            }
+        }
+        if state.exists {
+            out.push(format!("PATCH {}/v2/{}?updateMask={UPDATE_MASK}", self.endpoint, self.fn_name()));
+        } else {
+            out.push(format!("POST {}/v2/{}/functions?functionId={}", self.endpoint, self.parent(), self.name));
+        }
+        out.push("GET … /operations/… (poll until done)".into());
+        out
+    }
+
+    async fn deploy(&self, state: &State, d: &Desired, report: Report<'_>, cancel: &CancellationToken) -> Result<Outcome, McError> {
+        if state.deploy_hash.as_deref() == Some(d.deploy_hash(CloudId::Gcp, "").as_str()) {
+            return Ok(Outcome { change: Change::UpToDate, version: state.version.clone(), url: state.url.clone(), detail: String::new() });
+        }
+        let code_changed = state.code_hash.as_deref() != Some(d.code_hash().as_str());
+        let source = if code_changed {
+            self.upload(d, report).await?
+        } else {
+            state.restore["buildConfig"]["source"]["storageSource"].clone()
+        };
+        // The description remembers what served before, for `rollback`.
+        let prev = &state.restore;
+        let description = if state.exists {
+            json!({"tusk_previous": {
+                "source": prev["buildConfig"]["source"]["storageSource"],
+                "runtime": prev["buildConfig"]["runtime"],
+                "entryPoint": prev["buildConfig"]["entryPoint"],
+                "availableMemory": prev["serviceConfig"]["availableMemory"],
+                "timeoutSeconds": prev["serviceConfig"]["timeoutSeconds"],
+                "labels": prev["labels"],
+            }})
+            .to_string()
+        } else {
+            String::new()
+        };
+        let body = self.body(d, &source, &description);
+        if !state.exists {
+            report("functions.create");
+            let url = format!("{}/v2/{}/functions?functionId={}", self.endpoint, self.parent(), self.name);
+            let a = self.api(reqwest::Method::POST, url, Some(body), "functions.create").await?;
+            if !a.ok() {
+                return Err(McError::api(CLOUD, "functions.create", Some(a.status), error_message(&a)));
+            }
+            self.wait(a.json(), "functions.create", report, cancel).await?;
+            let f = self.get_function().await?.ok_or_else(|| McError::op(CLOUD, "function missing after create"))?;
+            return Ok(Self::outcome(&f, Change::Created, "code+config".into()));
+        }
+        report("functions.patch");
+        let f = self.patch(body, report, cancel).await?;
+        let cfg_changed = {
+            let p = &state.restore;
+            let want = self.body(d, &source, "");
+            p["serviceConfig"]["availableMemory"] != want["serviceConfig"]["availableMemory"]
+                || p["serviceConfig"]["timeoutSeconds"] != want["serviceConfig"]["timeoutSeconds"]
+                || p["serviceConfig"]["environmentVariables"] != want["serviceConfig"]["environmentVariables"]
+                || p["buildConfig"]["runtime"] != want["buildConfig"]["runtime"]
+                || p["buildConfig"]["entryPoint"] != want["buildConfig"]["entryPoint"]
+        };
+        let detail = match (code_changed, cfg_changed) {
+            (true, true) => "code+config",
+            (true, false) => "code",
+            _ => "config",
+        };
+        Ok(Self::outcome(&f, Change::Updated, detail.into()))
+    }
+
+    async fn restore(&self, before: &State, cancel: &CancellationToken) -> Result<(), McError> {
+        if !before.exists {
+            return self.destroy(cancel).await;
+        }
+        let p = &before.restore;
+        let body = json!({
+            "buildConfig": p["buildConfig"],
+            "serviceConfig": p["serviceConfig"],
+            "labels": p["labels"],
+            "description": p["description"],
+        });
+        self.patch(body, &|_| {}, cancel).await.map(|_| ())
+    }
+
+    async fn promote(&self, _cancel: &CancellationToken) -> Result<Outcome, McError> {
+        let f = self.get_function().await?.ok_or_else(|| McError::op(CLOUD, format!("{} is not deployed", self.name)))?;
+        Ok(Self::outcome(&f, Change::UpToDate, "no canary (not supported on gcp yet)".into()))
+    }
+
+    async fn rollback(&self, cancel: &CancellationToken) -> Result<Outcome, McError> {
+        let f = self.get_function().await?.ok_or_else(|| McError::op(CLOUD, format!("{} is not deployed", self.name)))?;
+        let prev: Value = f["description"].as_str().and_then(|d| serde_json::from_str(d).ok()).unwrap_or(Value::Null);
+        let prev = &prev["tusk_previous"];
+        if prev.is_null() || prev["source"].is_null() {
+            return Err(McError::op(CLOUD, "no previous version recorded to roll back to"));
+        }
+        let mut service = f["serviceConfig"].clone();
+        service["availableMemory"] = prev["availableMemory"].clone();
+        service["timeoutSeconds"] = prev["timeoutSeconds"].clone();
+        let body = json!({
+            "buildConfig": {"runtime": prev["runtime"], "entryPoint": prev["entryPoint"], "source": {"storageSource": prev["source"]}},
+            "serviceConfig": service,
+            "labels": prev["labels"],
+            "description": "",
+        });
+        let old = f["serviceConfig"]["revision"].as_str().unwrap_or("-").to_string();
+        let f2 = self.patch(body, &|_| {}, cancel).await?;
+        let new = f2["serviceConfig"]["revision"].as_str().unwrap_or("-").to_string();
+        Ok(Self::outcome(&f2, Change::RolledBack, format!("{old} → {new} (previous source)")))
+    }
+
+    async fn invoke(&self, payload: &[u8]) -> Result<Vec<u8>, McError> {
+        let f = self.get_function().await?.ok_or_else(|| McError::op(CLOUD, format!("{} is not deployed", self.name)))?;
+        let uri = f["serviceConfig"]["uri"].as_str().ok_or_else(|| McError::op(CLOUD, "function has no serviceConfig.uri"))?;
+        let token = self.token().await?;
+        let a = send(CLOUD, "invoke", self.client.post(uri).bearer_auth(token).header("content-type", "application/json").body(payload.to_vec())).await?;
+        if !a.ok() {
+            return Err(McError::api(CLOUD, "invoke", Some(a.status), error_message(&a)));
+        }
+        Ok(a.body)
+    }
+
+    async fn destroy(&self, cancel: &CancellationToken) -> Result<(), McError> {
+        let a = self.api(reqwest::Method::DELETE, format!("{}/v2/{}", self.endpoint, self.fn_name()), None, "functions.delete").await?;
+        if a.status == 404 {
+            return Ok(());
+        }
+        if !a.ok() {
+            return Err(McError::api(CLOUD, "functions.delete", Some(a.status), error_message(&a)));
+        }
+        self.wait(a.json(), "functions.delete", &|_| {}, cancel).await.map(|_| ())
+    }
+}

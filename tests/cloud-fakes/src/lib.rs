@@ -1,0 +1,1 @@
+//! Test-only fakes of cloud control planes that have no emulator.
