@@ -15,6 +15,7 @@
 //!   ecosystem's words.
 
 pub mod crates;
+pub mod inputs;
 pub mod lock;
 pub mod prefetch;
 pub mod report;
