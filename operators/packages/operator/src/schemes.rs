@@ -14,6 +14,7 @@ pub fn scheme_for(eco: Ecosystem) -> Option<&'static dyn VersionScheme> {
         Ecosystem::Npm => Some(&NPM),
         Ecosystem::Maven => Some(&tusk_maven::SCHEME),
         Ecosystem::Rubygems => Some(&tusk_rubygems::SCHEME),
+        Ecosystem::Nuget => Some(&tusk_nuget::SCHEME),
         _ => None,
     }
 }
