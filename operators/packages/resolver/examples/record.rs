@@ -14,12 +14,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut opts = HttpOptions::new(cache.path());
     opts.mode = CacheMode::Refresh;
     let http = Arc::new(HttpCache::new(opts)?);
-    for spec in args {
+    let mut target = tusk_resolver::crates::Target::host();
+    let mut args = args.peekable();
+    while let Some(spec) = args.next() {
+        if spec == "--target" {
+            target = tusk_resolver::crates::Target::new(&args.next().ok_or("--target needs a triple")?);
+            continue;
+        }
         let (eco, req) = tusk_resolver::inputs::parse_spec(&spec)?;
         let result = match eco {
             tusk_resolver::Ecosystem::Crates => {
                 let client = tusk_index::crates::CratesClient::new(http.clone(), RegistryEndpoint::new(tusk_index::defaults::CRATES_INDEX));
-                tusk_resolver::crates::resolve(client, vec![req], Default::default(), Default::default()).await.map(|r| r.packages.len())
+                tusk_resolver::crates::resolve(client, vec![req], tusk_resolver::crates::CratesOptions { target: target.clone() }, Default::default()).await.map(|r| r.packages.len())
             }
             other => Err(tusk_resolver::ResolveError::Internal(format!("no recorder for {other}"))),
         };

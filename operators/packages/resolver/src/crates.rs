@@ -23,7 +23,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
-use tusk_crates::{Requirement, Version, VersionSet, compat_bucket};
+use tusk_crates::{Requirement, Version, VersionSet, compat_bucket, semver};
 use tusk_index::IndexError;
 use tusk_index::crates::{CratesClient, IndexDep, IndexVersion};
 
@@ -323,6 +323,14 @@ impl Provider {
         Ok(Some(out))
     }
 
+    fn candidates_all<'d>(&self, doc: &'d CrateDoc, pkg: &Pkg) -> impl Iterator<Item = &'d CrateVersion> + use<'d> {
+        let bucket = match pkg {
+            Pkg::Base { copy, .. } | Pkg::Feature { copy, .. } => copy.clone(),
+            _ => None,
+        };
+        doc.versions.iter().filter(move |v| bucket.as_ref().is_none_or(|b| *b == v.bucket))
+    }
+
     fn candidates<'d>(&self, doc: &'d CrateDoc, pkg: &Pkg) -> impl Iterator<Item = &'d CrateVersion> + use<'d> {
         let bucket = match pkg {
             Pkg::Base { copy, .. } | Pkg::Feature { copy, .. } => copy.clone(),
@@ -444,7 +452,7 @@ pub async fn resolve(
         Ok(s) => s,
         Err(PubGrubError::NoSolution(mut tree)) => {
             tree.collapse_no_versions();
-            return Err(ResolveError::NoSolution { ecosystem: Ecosystem::Crates, report: report::explain(&tree, Ecosystem::Crates) });
+            return Err(ResolveError::NoSolution { ecosystem: Ecosystem::Crates, report: explain(&provider, &tree) });
         }
         Err(PubGrubError::ErrorRetrievingDependencies { source, .. }) | Err(PubGrubError::ErrorChoosingVersion { source, .. }) => {
             return Err(source);
@@ -454,6 +462,80 @@ pub async fn resolve(
     let mut res = extract(&provider, &roots, &solution)?;
     res.stats = SolveStats { documents: shared.docs.len() as u64, millis: started.elapsed().as_millis() as u64 };
     Ok(res)
+}
+
+/// The report for a failed resolution, with hints about yanked versions.
+fn explain(p: &Provider, tree: &pubgrub::DerivationTree<Pkg, VersionSet, String>) -> String {
+    let mut text = report::explain(tree, Ecosystem::Crates, &crate_set);
+    let mut hints = BTreeSet::new();
+    collect_yank_hints(p, tree, &mut hints);
+    for h in hints {
+        text.push_str("\nhint: ");
+        text.push_str(&h);
+    }
+    text
+}
+
+fn collect_yank_hints(p: &Provider, tree: &pubgrub::DerivationTree<Pkg, VersionSet, String>, hints: &mut BTreeSet<String>) {
+    use pubgrub::{DerivationTree, External};
+    match tree {
+        DerivationTree::External(External::NoVersions(pkg, set)) | DerivationTree::External(External::FromDependencyOf(_, _, pkg, set)) => {
+            if let Some(Ok(doc)) = p.shared.docs.peek(&pkg.name().to_string()) {
+                let yanked: Vec<String> = p
+                    .candidates_all(&doc, pkg)
+                    .filter(|v| v.raw.yanked && set.contains(&v.version))
+                    .map(|v| v.version.to_string())
+                    .collect();
+                let usable = p.candidates(&doc, pkg).any(|v| set.contains(&v.version));
+                if !yanked.is_empty() && !usable {
+                    hints.insert(format!("{} {} matches {}, but {} yanked", pkg.name(), yanked.join(", "), crate_set(set), if yanked.len() == 1 { "it was" } else { "they were" }));
+                }
+            }
+        }
+        DerivationTree::External(_) => {}
+        DerivationTree::Derived(d) => {
+            collect_yank_hints(p, &d.cause1, hints);
+            collect_yank_hints(p, &d.cause2, hints);
+        }
+    }
+}
+
+/// A Cargo-style rendering of a version set: `=1.2.3`, `^1.2.3`, `>=1, <3`.
+pub fn crate_set(set: &VersionSet) -> String {
+    use std::ops::Bound::*;
+    if set.pre.is_empty() || set.pre == set.release {
+        let segs: Vec<String> = set
+            .release
+            .iter()
+            .map(|(lo, hi)| match (lo, hi) {
+                (Unbounded, Unbounded) => "*".to_string(),
+                (Included(a), Excluded(b)) if b.0 == semver::Version::new(a.0.major, a.0.minor, a.0.patch + 1) && a.0.pre.is_empty() => format!("={a}"),
+                (Included(a), Excluded(b)) if a.0.pre.is_empty() && b.0.pre.is_empty() && b.0.build.is_empty() && caret_upper(&a.0) == b.0 => format!("^{a}"),
+                (Included(a), Included(b)) if a == b => format!("={a}"),
+                (Included(a), Unbounded) => format!(">={a}"),
+                (Excluded(a), Unbounded) => format!(">{a}"),
+                (Unbounded, Excluded(b)) => format!("<{b}"),
+                (Unbounded, Included(b)) => format!("<={b}"),
+                (Included(a), Excluded(b)) => format!(">={a}, <{b}"),
+                (Included(a), Included(b)) => format!(">={a}, <={b}"),
+                (Excluded(a), Excluded(b)) => format!(">{a}, <{b}"),
+                (Excluded(a), Included(b)) => format!(">{a}, <={b}"),
+            })
+            .collect();
+        if segs.is_empty() { "∅".to_string() } else { segs.join(" || ") }
+    } else {
+        set.to_string()
+    }
+}
+
+fn caret_upper(v: &semver::Version) -> semver::Version {
+    if v.major > 0 {
+        semver::Version::new(v.major + 1, 0, 0)
+    } else if v.minor > 0 {
+        semver::Version::new(0, v.minor + 1, 0)
+    } else {
+        semver::Version::new(0, 0, v.patch + 1)
+    }
 }
 
 /// Turns the solver's answer into real packages with features and edges.

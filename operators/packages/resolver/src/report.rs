@@ -13,20 +13,39 @@ use pubgrub::{DefaultStringReporter, DerivationTree, Derived, External, Map, Rep
 use std::fmt::Display;
 
 /// The explanation for a derivation tree, one sentence per line.
-pub fn explain<VS>(tree: &DerivationTree<Pkg, VS, String>, eco: Ecosystem) -> String
+pub fn explain<VS>(tree: &DerivationTree<Pkg, VS, String>, eco: Ecosystem, set_fmt: &dyn Fn(&VS) -> String) -> String
 where
     VS: VersionSet + Display,
 {
-    let text = DefaultStringReporter::report_with_formatter(tree, &Words { eco });
+    let text = match tree {
+        // A lone external fact ("you require x 9", "there is no version of x 9"): say it as
+        // a whole sentence.
+        DerivationTree::External(External::FromDependencyOf(Pkg::Root, _, d, s)) => {
+            let w = Words { eco, set_fmt };
+            format!("No usable version of {} exists, and you require it.", w.term(d, s))
+        }
+        DerivationTree::External(e) => {
+            let w = Words { eco, set_fmt };
+            let fact = w.format_external(e);
+            let mut chars = fact.chars();
+            let fact = match chars.next() {
+                Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
+                None => fact,
+            };
+            format!("{fact}, so your requirements are unsatisfiable.")
+        }
+        _ => DefaultStringReporter::report_with_formatter(tree, &Words { eco, set_fmt }),
+    };
     // The default reporter numbers shared steps "(1)"; keep them, but end with one newline.
     text.trim_end().to_string()
 }
 
-struct Words {
+struct Words<'a, VS> {
     eco: Ecosystem,
+    set_fmt: &'a dyn Fn(&VS) -> String,
 }
 
-impl Words {
+impl<VS: VersionSet + Display> Words<'_, VS> {
     fn sep(&self) -> &'static str {
         match self.eco {
             Ecosystem::Pypi => "",
@@ -35,8 +54,8 @@ impl Words {
     }
 
     /// `serde ^1` / `flask>=3.0` / `all versions of x`.
-    fn term<VS: VersionSet + Display>(&self, p: &Pkg, set: &VS) -> String {
-        let s = set.to_string();
+    fn term(&self, p: &Pkg, set: &VS) -> String {
+        let s = (self.set_fmt)(set);
         if s == "*" || s.starts_with("* ") {
             format!("all versions of {p}")
         } else if s == "∅" {
@@ -53,14 +72,14 @@ impl Words {
     }
 }
 
-impl<VS: VersionSet + Display> ReportFormatter<Pkg, VS, String> for Words {
+impl<VS: VersionSet + Display> ReportFormatter<Pkg, VS, String> for Words<'_, VS> {
     type Output = String;
 
     fn format_external(&self, external: &External<Pkg, VS, String>) -> String {
         match external {
             External::NotRoot(_, _) => "you require the packages you listed".into(),
             External::NoVersions(p, set) => {
-                if set.to_string() == "*" {
+                if (self.set_fmt)(set) == "*" {
                     format!("there is no usable version of {p}")
                 } else {
                     format!("there is no version of {}", self.term(p, set))
@@ -80,7 +99,11 @@ impl<VS: VersionSet + Display> ReportFormatter<Pkg, VS, String> for Words {
     }
 
     fn format_terms(&self, terms: &Map<Pkg, Term<VS>>) -> String {
-        let list: Vec<(&Pkg, &Term<VS>)> = terms.iter().collect();
+        // "you and x are incompatible" is "x cannot be used".
+        let mut list: Vec<(&Pkg, &Term<VS>)> = terms.iter().collect();
+        if list.len() > 1 {
+            list.retain(|(p, t)| !(matches!(p, Pkg::Root) && matches!(t, Term::Positive(_))));
+        }
         match list.as_slice() {
             [] => "version solving failed".into(),
             [(Pkg::Root, Term::Positive(_))] => "we can conclude that your requirements are unsatisfiable".into(),

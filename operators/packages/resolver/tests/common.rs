@@ -1,0 +1,60 @@
+//! Shared by the hermetic resolver tests: the recorded fixtures served locally, a fresh cache,
+//! and the independent verifier run on every resolution.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use tusk_index::server::FixtureServer;
+use tusk_index::{CacheMode, HttpCache, HttpOptions, RegistryEndpoint};
+use tusk_resolver::Resolution;
+
+pub fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../fixtures/packages")
+}
+
+pub struct Env {
+    pub server: FixtureServer,
+    pub cache: tempfile::TempDir,
+}
+
+impl Env {
+    pub async fn start() -> Env {
+        let server = FixtureServer::start(fixtures()).await.expect("fixture server");
+        Env { server, cache: tempfile::tempdir().expect("tempdir") }
+    }
+    pub fn http(&self, mode: CacheMode) -> Arc<HttpCache> {
+        let mut o = HttpOptions::new(self.cache.path());
+        o.mode = mode;
+        Arc::new(HttpCache::new(o).expect("client"))
+    }
+    pub fn crates(&self, mode: CacheMode) -> tusk_index::crates::CratesClient {
+        tusk_index::crates::CratesClient::new(self.http(mode), RegistryEndpoint::new(format!("{}/crates", self.server.base)))
+    }
+}
+
+/// One line per package: `name version [features] -> dep version, …`.
+pub fn render(res: &Resolution) -> String {
+    let mut out = String::new();
+    for e in &res.root_edges {
+        out.push_str(&format!("root -> {} {} ({})\n", e.name, e.version, e.req));
+    }
+    for p in &res.packages {
+        let feats = if p.features.is_empty() { String::new() } else { format!(" [{}]", p.features.join(",")) };
+        let deps: Vec<String> = p.dependencies.iter().map(|d| format!("{} {}", d.name, d.version)).collect();
+        out.push_str(&format!("{} {}{} -> {}\n", p.name, p.version, feats, deps.join(", ")));
+    }
+    out
+}
+
+/// Runs the independent verifier against the recorded index files.
+pub fn verify_crates(res: &Resolution, target: &tusk_resolver::crates::Target) {
+    let index = |name: &str| {
+        let path = fixtures().join("crates").join(tusk_index::crates::index_path(name));
+        let body = std::fs::read(&path).ok()?;
+        tusk_index::crates::parse_index_file("fixture", &body).ok()
+    };
+    let applies = |t: Option<&str>| target.matches(t);
+    let problems = tusk_resolver::verify::verify_crates(res, &index, &applies);
+    assert!(problems.is_empty(), "verifier found problems:\n{}", problems.join("\n"));
+}

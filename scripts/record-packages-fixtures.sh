@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Records real registry responses for the @packages hermetic tests into fixtures/packages/.
+# Resolves each scenario's specs against the live registries with an empty cache and exports
+# every document fetched (URLs inside documents are rewritten to the fixture server's).
+# Re-run after adding a scenario; review the diff (new upstream versions change results).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=fixtures/packages
+CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}" cargo run -q -p tusk-resolver --example record -- "$out" \
+  'crates:serde[derive]@1' 'crates:rand@0.7' 'crates:rand@0.8' 'crates:serde_json@1' \
+  'crates:serde@=1.0.190' 'crates:serde_json@=1.0.117' \
+  --target x86_64-pc-windows-msvc 'crates:rand@0.7' \
+  "$@"
