@@ -333,3 +333,57 @@ impl HttpCache {
         }
     }
 }
+
+/// Where a cached registry URL goes in a fixture tree served by [`crate::server`]:
+/// `https://index.crates.io/se/rd/serde` → `crates/se/rd/serde`,
+/// `https://pypi.org/simple/x/` → `pypi/simple/x/index.json`,
+/// `https://files.pythonhosted.org/packages/…` → `pypi-files/packages/…`,
+/// `https://registry.npmjs.org/@types%2fnode` → `npm/@types%2fnode`.
+pub fn fixture_path(url: &str) -> Option<PathBuf> {
+    let rest = url.split_once("://")?.1;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let prefix = match host {
+        "index.crates.io" => "crates",
+        "pypi.org" => "pypi",
+        "files.pythonhosted.org" => "pypi-files",
+        "registry.npmjs.org" => "npm",
+        _ => return None,
+    };
+    let mut p = PathBuf::from(prefix).join(path);
+    if path.ends_with('/') || path.is_empty() {
+        p = p.join("index.json");
+    }
+    Some(p)
+}
+
+/// Copies every successful entry of a cache into a fixture tree (see [`fixture_path`]),
+/// rewriting absolute registry URLs inside documents to `{{BASE}}/<prefix>` so the fixture
+/// server points them back at itself. Returns the number of files written.
+pub fn export_fixtures(cache_root: &Path, out: &Path) -> std::io::Result<usize> {
+    let mut n = 0;
+    let mut stack = vec![cache_root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let Some((h, body)) = HttpCache::read_entry(&path) else { continue };
+            if h.status != 200 {
+                continue;
+            }
+            let Some(rel) = fixture_path(&h.url) else { continue };
+            let body = match String::from_utf8(body) {
+                Ok(text) => text
+                    .replace("https://files.pythonhosted.org/", "{{BASE}}/pypi-files/")
+                    .replace("https://registry.npmjs.org/", "{{BASE}}/npm/")
+                    .into_bytes(),
+                Err(e) => e.into_bytes(),
+            };
+            tusk_registry::fsutil::write_atomic(&out.join(rel), &body)?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
