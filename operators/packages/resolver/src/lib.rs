@@ -17,9 +17,12 @@
 pub mod crates;
 pub mod inputs;
 pub mod lock;
+pub mod pep440;
 pub mod prefetch;
 pub mod report;
+pub mod session;
 pub mod verify;
+pub mod view;
 
 use std::fmt;
 use std::sync::Arc;

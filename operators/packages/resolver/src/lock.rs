@@ -175,3 +175,71 @@ fn kv(out: &mut String, k: &str, v: &str) {
 fn list(out: &mut String, k: &str, v: &[String]) {
     let _ = writeln!(out, "{k} = [{}]", v.iter().map(|s| q(s)).collect::<Vec<_>>().join(", "));
 }
+
+/// Whether two names denote the same package (PyPI names compare normalised).
+pub fn same_name(eco: Ecosystem, a: &str, b: &str) -> bool {
+    match eco {
+        Ecosystem::Pypi => tusk_index::pypi::normalize(a) == tusk_index::pypi::normalize(b),
+        _ => a == b,
+    }
+}
+
+/// Whether `version` satisfies `req` in the ecosystem's own semantics; `None` when either does
+/// not parse (or the ecosystem has no matcher here).
+pub fn req_matches(eco: Ecosystem, req: &str, version: &str) -> Option<bool> {
+    match eco {
+        Ecosystem::Crates => {
+            let r = tusk_crates::Requirement::parse(req).ok()?;
+            let v = tusk_crates::Version::parse(version).ok()?;
+            Some(r.matches(&v))
+        }
+        Ecosystem::Npm => {
+            let opts = tusk_npm::Options::default();
+            let r = tusk_npm::Range::parse(req, opts).ok()?;
+            let v = tusk_npm::Version::parse(version, false).ok()?;
+            Some(r.test(&v))
+        }
+        _ => crate::pep440::matches(req, version),
+    }
+}
+
+/// Checks, without the network, that a lock still satisfies the inputs: every input
+/// requirement is in the lock and its resolved version satisfies it, no locked root is gone
+/// from the inputs, and every locked edge points at a locked package whose version satisfies
+/// the edge's requirement. Returns the problems, one line each.
+pub fn check(lock: &Lockfile, inputs: &[(Ecosystem, RootReq)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (eco, r) in inputs {
+        let found = lock.root.iter().find(|l| l.ecosystem == *eco && same_name(*eco, &l.req.name, &r.name) && l.req.req == r.req && l.req.features == r.features && l.req.kind == r.kind);
+        match found {
+            None => problems.push(format!("{}: {eco} requirement `{} {}` is not in the lock", r.origin, r.name, r.req)),
+            Some(l) => {
+                if let Some(v) = &l.resolved {
+                    if req_matches(*eco, &r.req, v) == Some(false) {
+                        problems.push(format!("{}: locked {} {v} does not satisfy {}", r.origin, r.name, r.req));
+                    }
+                    if !lock.package.iter().any(|p| p.ecosystem == *eco && same_name(*eco, &p.name, r.package_name()) && p.version == *v) {
+                        problems.push(format!("{}: locked {} {v} has no [[package]] entry", r.origin, r.name));
+                    }
+                }
+            }
+        }
+    }
+    for l in &lock.root {
+        if !inputs.iter().any(|(eco, r)| *eco == l.ecosystem && same_name(*eco, &l.req.name, &r.name) && l.req.req == r.req && l.req.features == r.features && l.req.kind == r.kind) {
+            problems.push(format!("the lock has {} requirement `{} {}` that the inputs no longer have", l.ecosystem, l.req.name, l.req.req));
+        }
+    }
+    for p in &lock.package {
+        for e in &p.dependencies {
+            let target = lock.package.iter().find(|t| t.ecosystem == p.ecosystem && same_name(p.ecosystem, &t.name, &e.name) && t.version == e.version);
+            if target.is_none() {
+                problems.push(format!("{} {} {}: depends on {} {} which is not in the lock", p.ecosystem, p.name, p.version, e.name, e.version));
+            }
+            if req_matches(p.ecosystem, &e.req, &e.version) == Some(false) {
+                problems.push(format!("{} {} {}: {} {} does not satisfy {}", p.ecosystem, p.name, p.version, e.name, e.version, e.req));
+            }
+        }
+    }
+    problems
+}
