@@ -37,7 +37,7 @@ pub struct Aws {
 /// The standard credential chain, minus the parts that need AWS itself (SSO, IMDS,
 /// container credentials): environment variables, then the shared credentials file.
 pub fn credentials() -> Result<Credentials, McError> {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let env = |k: &str| crate::envvar::var(k).ok().filter(|v| !v.is_empty());
     if let (Some(id), Some(secret)) = (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
         return Ok(Credentials {
             access_key_id: id,
@@ -110,10 +110,10 @@ impl Aws {
         let region = a
             .region
             .clone()
-            .or_else(|| std::env::var("AWS_REGION").ok())
-            .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok())
+            .or_else(|| crate::envvar::var("AWS_REGION").ok())
+            .or_else(|| crate::envvar::var("AWS_DEFAULT_REGION").ok())
             .unwrap_or_else(|| "us-east-1".into());
-        let custom_ep = a.endpoint.clone().or_else(|| std::env::var("AWS_ENDPOINT_URL").ok().filter(|v| !v.is_empty()));
+        let custom_ep = a.endpoint.clone().or_else(|| crate::envvar::var("AWS_ENDPOINT_URL").ok().filter(|v| !v.is_empty()));
         let endpoint = custom_ep.clone().unwrap_or_else(|| format!("https://lambda.{region}.amazonaws.com"));
         Ok(Aws {
             client: http::client(),
@@ -211,8 +211,9 @@ impl Aws {
 
     async fn get_alias(&self) -> Result<Option<Value>, McError> {
         let a = self.lambda("GET", &format!("{}/aliases/{}", self.fn_path(), sigv4::uri_encode(&self.alias, true)), &[], None, "GetAlias").await?;
+        // Any 2xx: moto answers GetAlias with 201.
         match a.status {
-            200 => Ok(Some(a.json())),
+            s if (200..300).contains(&s) => Ok(Some(a.json())),
             404 => Ok(None),
             _ => Err(McError::api(CLOUD, "GetAlias", Some(a.status), error_message(&a))),
         }
@@ -222,7 +223,7 @@ impl Aws {
         let q: Vec<(String, String)> = qualifier.map(|v| vec![("Qualifier".to_string(), v.to_string())]).unwrap_or_default();
         let a = self.lambda("GET", &format!("{}/configuration", self.fn_path()), &q, None, "GetFunctionConfiguration").await?;
         match a.status {
-            200 => Ok(Some(a.json())),
+            s if (200..300).contains(&s) => Ok(Some(a.json())),
             404 => Ok(None),
             _ => Err(McError::api(CLOUD, "GetFunctionConfiguration", Some(a.status), error_message(&a))),
         }
@@ -435,12 +436,15 @@ impl Cloud for Aws {
             out.push(format!("POST {base} (CreateFunction {}, {} bytes)", self.name, d.package.bytes.len()));
         }
         out.push(format!("POST {base}/{}/versions (PublishVersion)", self.name));
-        let alias_call = if state.restore["alias"].is_null() { "POST … /aliases (CreateAlias" } else { "PUT … /aliases/… (UpdateAlias" };
         let routing = match d.traffic {
-            Some(p) => format!(", {p}% to the new version"),
-            None => String::new(),
+            Some(p) => format!(": {p}% to the new version"),
+            None => ": 100% to the new version".to_string(),
         };
-        out.push(format!("{} {}{routing})", alias_call.replace("…", &format!("{base}/{}", self.name)).replace("/aliases/…", &format!("/aliases/{}", self.alias)), self.alias));
+        if state.restore["alias"].is_null() {
+            out.push(format!("POST {base}/{}/aliases (CreateAlias {}{routing})", self.name, self.alias));
+        } else {
+            out.push(format!("PUT {base}/{}/aliases/{} (UpdateAlias{routing})", self.name, self.alias));
+        }
         out
     }
 
@@ -464,7 +468,22 @@ impl Cloud for Aws {
             body["Role"] = json!(role);
             body["Code"] = code;
             body["Publish"] = json!(false);
-            self.lambda_ok("POST", "/2015-03-31/functions", Some(body), "CreateFunction").await?;
+            // A role created seconds ago may not be assumable by Lambda yet (IAM is
+            // eventually consistent): retry that one error for a while.
+            let mut attempt = 0;
+            loop {
+                match self.lambda_ok("POST", "/2015-03-31/functions", Some(body.clone()), "CreateFunction").await {
+                    Err(McError::Api { message, .. }) if message.contains("cannot be assumed") && self.role.is_none() && attempt < 10 => {
+                        attempt += 1;
+                        report("waiting for the new IAM role to propagate");
+                        http::pause(cancel, Duration::from_secs(3)).await?;
+                    }
+                    other => {
+                        other?;
+                        break;
+                    }
+                }
+            }
             detail.push("code+config");
         } else {
             let latest = state.restore["latest_code"].as_str().unwrap_or_default();

@@ -49,7 +49,7 @@ pub struct Azure {
 }
 
 fn credentials() -> Result<Auth, McError> {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let env = |k: &str| crate::envvar::var(k).ok().filter(|v| !v.is_empty());
     if let (Some(tenant), Some(client_id), Some(secret)) = (env("AZURE_TENANT_ID"), env("AZURE_CLIENT_ID"), env("AZURE_CLIENT_SECRET")) {
         let authority = env("AZURE_AUTHORITY_HOST").unwrap_or_else(|| "https://login.microsoftonline.com".into());
         return Ok(Auth::ClientSecret { tenant, client_id, secret, authority: authority.trim_end_matches('/').to_string() });
@@ -57,7 +57,7 @@ fn credentials() -> Result<Auth, McError> {
     if let (Some(endpoint), Some(header)) = (env("IDENTITY_ENDPOINT"), env("IDENTITY_HEADER")) {
         return Ok(Auth::ManagedIdentity { endpoint, header });
     }
-    let az_on_path = std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("az").is_file()));
+    let az_on_path = crate::envvar::var_os_path().is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("az").is_file()));
     if az_on_path {
         return Ok(Auth::Cli);
     }
@@ -95,7 +95,7 @@ impl Azure {
             client: http::client(),
             auth,
             token: Mutex::new(None),
-            sub: a.subscription.clone().or_else(|| std::env::var("AZURE_SUBSCRIPTION_ID").ok()).unwrap_or_default(),
+            sub: a.subscription.clone().or_else(|| crate::envvar::var("AZURE_SUBSCRIPTION_ID").ok()).unwrap_or_default(),
             rg: a.resource_group.clone().unwrap_or_default(),
             location: a.location.clone().unwrap_or_default(),
             app: a.app.clone().unwrap_or_else(|| spec.raw.name.clone()),

@@ -195,6 +195,8 @@ pub async fn deploy(spec: Spec, args: DeployArgs, ctx: &Context) -> tusk_registr
             match o {
                 Some(Ok(())) if r.result != Change::Failed => {
                     r.result = Change::Restored;
+                    r.detail = String::new();
+                    r.version = None;
                     restored += 1;
                 }
                 Some(Ok(())) => {

@@ -52,7 +52,7 @@ fn pem_to_der(pem: &str) -> Option<Vec<u8>> {
 }
 
 fn credentials() -> Result<Auth, McError> {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let env = |k: &str| crate::envvar::var(k).ok().filter(|v| !v.is_empty());
     if let Some(t) = env("GOOGLE_OAUTH_ACCESS_TOKEN") {
         return Ok(Auth::Token(t));
     }

@@ -11,6 +11,7 @@ pub mod azure;
 pub mod cli;
 pub mod cloud;
 pub mod deploy;
+pub mod envvar;
 pub mod error;
 pub mod gcp;
 pub mod http;

@@ -236,7 +236,7 @@ impl Spec {
         for (k, v) in &self.raw.env {
             let value = match v {
                 EnvValue::Literal(s) => s.clone(),
-                EnvValue::From(EnvFrom { from_env: Some(var), from_file: None }) => std::env::var(var).map_err(|_| {
+                EnvValue::From(EnvFrom { from_env: Some(var), from_file: None }) => crate::envvar::var(var).map_err(|_| {
                     McError::Spec {
                         location: self.location("env", k),
                         message: format!("env.{k}: environment variable {var} is not set"),

@@ -143,7 +143,7 @@ pub fn validate(spec: &Spec, clouds: &[CloudId], traffic: Option<u8>) -> Result<
                     });
                 }
                 let a = r.aws.clone().unwrap_or_default();
-                if a.region.as_deref().unwrap_or("").is_empty() && std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err() {
+                if a.region.as_deref().unwrap_or("").is_empty() && crate::envvar::var("AWS_REGION").is_err() && crate::envvar::var("AWS_DEFAULT_REGION").is_err() {
                     return Err(err("aws", "region", "aws: no region".into(), Some("set [aws] region or AWS_REGION".into())));
                 }
                 if let Some(alias) = &a.alias {
@@ -251,7 +251,7 @@ pub fn validate(spec: &Spec, clouds: &[CloudId], traffic: Option<u8>) -> Result<
                     return Err(err("azure", "plan", format!("azure: plan `{p}` is not supported yet; only flex (Flex Consumption)"), None));
                 }
                 for (key, what) in [("subscription", &a.subscription), ("resource_group", &a.resource_group), ("location", &a.location), ("storage_account", &a.storage_account)] {
-                    if what.as_deref().unwrap_or("").is_empty() && !(key == "subscription" && std::env::var("AZURE_SUBSCRIPTION_ID").is_ok()) {
+                    if what.as_deref().unwrap_or("").is_empty() && !(key == "subscription" && crate::envvar::var("AZURE_SUBSCRIPTION_ID").is_ok()) {
                         return Err(err("azure", key, format!("azure: no {key}"), Some(format!("set [azure] {key}"))));
                     }
                 }
