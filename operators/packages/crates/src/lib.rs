@@ -363,6 +363,7 @@ impl VersionScheme for CratesScheme {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use pubgrub::VersionSet as _;

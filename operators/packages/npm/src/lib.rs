@@ -168,4 +168,5 @@ impl VersionScheme for NpmScheme {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests;

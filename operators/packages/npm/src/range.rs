@@ -178,9 +178,7 @@ impl Range {
             // ltefn(version, low) — `lte` for gtr, `gte` for ltr.
             let ltefn = v.cmp(lv) != dir;
             let ltfn = v.cmp(lv) == dir.reverse();
-            if (low.op == Op::Eq || low.op == comp) && ltefn {
-                return false;
-            } else if low.op == ecomp && ltfn {
+            if ((low.op == Op::Eq || low.op == comp) && ltefn) || (low.op == ecomp && ltfn) {
                 return false;
             }
         }
