@@ -22,7 +22,7 @@ fn re(p: &str) -> Regex {
     Regex::new(p).unwrap_or_else(|e| unreachable!("bad built-in regex {p}: {e}"))
 }
 
-static ALIAS: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"^([^,\t\n\x0B\x0C\r ]+) +as +([^,\t\n\x0B\x0C\r ]+)$")));
+static ALIAS: LazyLock<Regex> = LazyLock::new(|| re(r"^([^,\t\n\x0B\x0C\r ]+) +as +([^,\t\n\x0B\x0C\r ]+)$"));
 static FLAG_SUFFIX: LazyLock<Regex> = LazyLock::new(|| re(&format!("(?i)@(?:{STABILITIES})$")));
 static BUILD_META: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"^([^,\t\n\x0B\x0C\r +]+)\+{NS}+$")));
 static CLASSICAL: LazyLock<Regex> =

@@ -241,10 +241,11 @@ fn normalize(list: &mut Vec<Item>) {
             }
         }
     }
-    if list.len() == 1 && list[0].is_list() {
-        if let Some(Item::List(inner)) = list.pop() {
-            *list = inner;
-        }
+    if list.len() == 1
+        && list[0].is_list()
+        && let Some(Item::List(inner)) = list.pop()
+    {
+        *list = inner;
     }
 }
 

@@ -8,6 +8,8 @@
 //!
 //! Both orders are total, so every range converts exactly to [`pubgrub::Ranges`].
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod comparable;
 pub mod generic;
 pub mod range;

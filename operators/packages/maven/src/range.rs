@@ -136,14 +136,12 @@ impl VersionRange {
                 (None, None) => return Err(err("unbounded range (missing ] or ))")),
             };
             let r = parse_restriction(&process[..=index], spec)?;
-            if let Some(prev_upper) = &upper_bound {
-                // upstream: only a restriction after an upper-bounded one can be checked
-                if let Some(pu) = prev_upper {
-                    match &r.lower {
-                        None => return Err(err("ranges overlap")),
-                        Some(l) if l < pu => return Err(err("ranges overlap")),
-                        _ => {}
-                    }
+            // upstream: only a restriction after an upper-bounded one is checked
+            if let Some(Some(pu)) = &upper_bound {
+                match &r.lower {
+                    None => return Err(err("ranges overlap")),
+                    Some(l) if l < pu => return Err(err("ranges overlap")),
+                    _ => {}
                 }
             }
             upper_bound = Some(r.upper.clone());

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Runs every record of `../shared/conformance/versions/maven.*.jsonl` (upstream maven-artifact
 //! and maven-resolver test cases) through this crate. Each mismatch is reported as
 //! `file:line`, so it points at the upstream case. The operator crate's harness runs the same

@@ -10,6 +10,8 @@
 //!
 //! The order is total and `Satisfies` is an interval, so [`VersionRange::to_pubgrub`] is exact.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod range;
 mod scheme;
 pub mod version;

@@ -14,6 +14,8 @@
 //! is "below every version whose release is the bump", represented by an internal
 //! [`GemVersion::lowest_prerelease_of`] point that sorts under all prereleases of the bump.
 
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use std::cmp::Ordering;
 use std::fmt;
 
