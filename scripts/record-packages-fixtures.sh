@@ -9,5 +9,6 @@ out=fixtures/packages
 CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}" cargo run -q -p tusk-resolver --example record -- "$out" \
   'crates:serde[derive]@1' 'crates:rand@0.7' 'crates:rand@0.8' 'crates:serde_json@1' \
   'crates:serde@=1.0.190' 'crates:serde_json@=1.0.117' \
+  'npm:debug@^4' 'npm:send@0.18' 'npm:chokidar@3' 'npm:ajv-keywords@5' 'npm:ajv@6' \
   --target x86_64-pc-windows-msvc 'crates:rand@0.7' \
   "$@"

@@ -27,6 +27,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let client = tusk_index::crates::CratesClient::new(http.clone(), RegistryEndpoint::new(tusk_index::defaults::CRATES_INDEX));
                 tusk_resolver::crates::resolve(client, vec![req], tusk_resolver::crates::CratesOptions { target: target.clone() }, Default::default()).await.map(|r| r.packages.len())
             }
+            tusk_resolver::Ecosystem::Npm => {
+                let client = tusk_index::npm::NpmClient::new(http.clone(), RegistryEndpoint::new(tusk_index::defaults::NPM));
+                tusk_resolver::npm::resolve(client, vec![req], Default::default(), Default::default()).await.map(|r| r.packages.len())
+            }
             other => Err(tusk_resolver::ResolveError::Internal(format!("no recorder for {other}"))),
         };
         match result {

@@ -17,6 +17,7 @@
 pub mod crates;
 pub mod inputs;
 pub mod lock;
+pub mod npm;
 pub mod pep440;
 pub mod prefetch;
 pub mod report;

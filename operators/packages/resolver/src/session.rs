@@ -42,6 +42,10 @@ impl Session {
                 let client = tusk_index::crates::CratesClient::new(self.http.clone(), self.registries.crates.clone());
                 crate::crates::resolve(client, roots, self.crates.clone(), self.cancel.clone()).await
             }
+            Ecosystem::Npm => {
+                let client = tusk_index::npm::NpmClient::new(self.http.clone(), self.registries.npm.clone());
+                crate::npm::resolve(client, roots, crate::npm::NpmOptions::default(), self.cancel.clone()).await
+            }
             other => Err(ResolveError::Input {
                 location: format!("{other} requirements"),
                 message: format!("resolving {other} against its registry is not implemented yet"),

@@ -155,3 +155,89 @@ fn walk<'a>(
         }
     }
 }
+
+/// Checks an npm resolution against the packuments with node-semver's own `test` (not the
+/// PubGrub version sets): every package exists with that integrity; every non-optional
+/// dependency has an edge to a resolved version satisfying its range; optional dependencies
+/// and peers that have an edge are satisfied, and a non-optional peer without one is reported
+/// as unmet in the package's note; every root requirement is satisfied.
+pub fn verify_npm(res: &Resolution, packument: &dyn Fn(&str) -> Option<tusk_index::npm::Packument>) -> Vec<String> {
+    let mut problems = Vec::new();
+    let test = |range: &str, version: &str| -> Option<bool> {
+        let r = tusk_npm::Range::parse(range, tusk_npm::Options::default()).ok()?;
+        let v = tusk_npm::Version::parse(version, false).ok()?;
+        Some(r.test(&v))
+    };
+    let present = |name: &str, version: &str| res.packages.iter().any(|p| p.name == name && p.version == version);
+    for p in &res.packages {
+        let Some(doc) = packument(&p.name) else {
+            problems.push(format!("{}: no packument", p.name));
+            continue;
+        };
+        let Some(m) = doc.versions.get(&p.version) else {
+            problems.push(format!("{}@{}: not in the packument", p.name, p.version));
+            continue;
+        };
+        if p.integrity != m.dist.integrity && m.dist.integrity.is_some() {
+            problems.push(format!("{}@{}: integrity differs from the packument", p.name, p.version));
+        }
+        let check = |dep: &str, range: &str, kind: &str, problems: &mut Vec<String>| {
+            let (real, range) = match range.strip_prefix("npm:") {
+                Some(alias) => {
+                    let at = alias[1..].find('@').map(|i| i + 1);
+                    match at {
+                        Some(i) => (alias[..i].to_string(), alias[i + 1..].to_string()),
+                        None => (alias.to_string(), "*".to_string()),
+                    }
+                }
+                None => (dep.to_string(), range.to_string()),
+            };
+            let edge = p.dependencies.iter().find(|e| e.name == real && (e.kind == kind || (kind.is_empty() && e.kind == "normal")));
+            match edge {
+                None => {
+                    if kind.is_empty() {
+                        problems.push(format!("{}@{}: no edge for its dependency {dep}@{range}", p.name, p.version));
+                    } else if kind == "peer" {
+                        let optional = m.peer_dependencies_meta.get(dep).is_some_and(|x| x.optional);
+                        let noted = p.note.as_deref().is_some_and(|n| n.contains(&format!("unmet peer {dep}@")));
+                        if !optional && !noted {
+                            problems.push(format!("{}@{}: peer {dep}@{range} neither resolved nor reported unmet", p.name, p.version));
+                        }
+                    }
+                }
+                Some(e) => {
+                    if !present(&e.name, &e.version) {
+                        problems.push(format!("{}@{}: depends on {}@{} which is not in the resolution", p.name, p.version, e.name, e.version));
+                    }
+                    let ok = test(&range, &e.version);
+                    let noted = p.note.as_deref().is_some_and(|n| n.contains(&format!("unmet peer {dep}@")));
+                    if ok == Some(false) && !(kind == "peer" && noted) {
+                        problems.push(format!("{}@{}: {}@{} does not satisfy {range}", p.name, p.version, e.name, e.version));
+                    }
+                }
+            }
+        };
+        for (dep, range) in &m.dependencies {
+            if !m.optional_dependencies.contains_key(dep) {
+                check(dep, range, "", &mut problems);
+            }
+        }
+        for (dep, range) in &m.optional_dependencies {
+            if p.dependencies.iter().any(|e| e.name == *dep) {
+                check(dep, range, "optional", &mut problems);
+            }
+        }
+        for (dep, range) in &m.peer_dependencies {
+            check(dep, range, "peer", &mut problems);
+        }
+    }
+    for r in &res.roots {
+        if r.kind == "optional" || r.kind == "peer" {
+            continue;
+        }
+        if !res.packages.iter().any(|p| p.name == r.name && test(&r.req, &p.version) != Some(false)) {
+            problems.push(format!("root requirement {}@{} is not satisfied", r.name, r.req));
+        }
+    }
+    problems
+}

@@ -33,6 +33,20 @@ impl Env {
     }
 }
 
+pub fn npm_client(env: &Env, mode: CacheMode) -> tusk_index::npm::NpmClient {
+    tusk_index::npm::NpmClient::new(env.http(mode), RegistryEndpoint::new(format!("{}/npm", env.server.base)))
+}
+
+/// Runs the independent npm verifier against the recorded packuments.
+pub fn verify_npm(res: &Resolution) {
+    let packument = |name: &str| {
+        let body = std::fs::read(fixtures().join("npm").join(tusk_index::npm::package_path(name))).ok()?;
+        serde_json::from_slice(&body).ok()
+    };
+    let problems = tusk_resolver::verify::verify_npm(res, &packument);
+    assert!(problems.is_empty(), "verifier found problems:\n{}", problems.join("\n"));
+}
+
 /// One line per package: `name version [features] -> dep version, …`.
 pub fn render(res: &Resolution) -> String {
     let mut out = String::new();
@@ -42,7 +56,9 @@ pub fn render(res: &Resolution) -> String {
     for p in &res.packages {
         let feats = if p.features.is_empty() { String::new() } else { format!(" [{}]", p.features.join(",")) };
         let deps: Vec<String> = p.dependencies.iter().map(|d| format!("{} {}", d.name, d.version)).collect();
-        out.push_str(&format!("{} {}{} -> {}\n", p.name, p.version, feats, deps.join(", ")));
+        let note = p.note.as_ref().map(|n| format!("  # {n}")).unwrap_or_default();
+        let path = p.path.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+        out.push_str(&format!("{} {}{}{} -> {}{}\n", p.name, p.version, path, feats, deps.join(", "), note));
     }
     out
 }

@@ -1,0 +1,492 @@
+//! npm resolution on PubGrub.
+//!
+//! npm itself does not backtrack: it places the best version for each range and nests a
+//! second copy wherever an existing one does not fit. The model here keeps that behaviour
+//! while letting PubGrub handle what npm does fail on (peer dependencies):
+//!
+//! * **Top-level copies** `Pkg::Base { name, copy: None }`: what your requirements and peer
+//!   dependencies name (peers must be satisfied by the copy the dependent sees, which for a
+//!   hoisted tree is the top-level one). One version per name: a peer conflict is a real
+//!   conflict, explained like any other (npm's `ERESOLVE`).
+//! * **Range copies** `Pkg::Base { name, copy: Some(range) }`: each distinct range of an
+//!   ordinary dependency is its own package, so ranges that do not intersect never conflict
+//!   (npm would nest them). After solving, copies are deduplicated: an edge whose range the
+//!   top-level copy satisfies points at the top-level copy (npm reuses a copy that fits), and
+//!   equal versions merge; unreachable copies are dropped.
+//! * **Choice rule** (npm-pick-manifest): the `latest` dist-tag when it satisfies the range,
+//!   else the highest satisfying non-deprecated version, else the highest deprecated one.
+//!   Prereleases only when the range names one (node-semver's rule, exact in the version set).
+//! * **Optional dependencies** are resolved like ordinary ones when the package exists and
+//!   some version satisfies the range; otherwise skipped (npm skips failed optionals).
+//! * **Optional peers** (`peerDependenciesMeta.<name>.optional`) do not pull anything in; an
+//!   installed package that misses a peer's range is reported ("unmet peer"), as npm warns.
+//! * Non-registry specs (git, URLs, `file:`, `workspace:`) make that version unavailable;
+//!   `npm:<name>@<range>` aliases resolve `<name>`; a dist-tag name (`next`) is that version.
+
+use crate::prefetch::Prefetcher;
+use crate::report;
+use crate::{Ecosystem, Edge, Pkg, Resolution, ResolveError, ResolvedPackage, RootReq, SolveStats};
+use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, PubGrubError, VersionSet as _};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+use tusk_index::IndexError;
+use tusk_index::npm::{NpmClient, NpmVersion, Packument};
+use tusk_npm::{Options, Range, Version, VersionSet};
+
+/// A packument with parsed versions, in the order npm would try them for an unbounded range.
+#[derive(Debug)]
+pub struct NpmDoc {
+    pub name: String,
+    pub latest: Option<Version>,
+    pub tags: BTreeMap<String, String>,
+    /// Highest first.
+    pub versions: Vec<(Version, NpmVersion)>,
+}
+
+impl NpmDoc {
+    fn from_packument(p: Packument) -> NpmDoc {
+        let mut versions: Vec<(Version, NpmVersion)> =
+            p.versions.into_iter().filter_map(|(k, v)| Version::parse(&k, false).ok().map(|pv| (pv, v))).collect();
+        versions.sort_by(|a, b| b.0.cmp(&a.0));
+        let latest = p.dist_tags.get("latest").and_then(|l| Version::parse(l, false).ok());
+        NpmDoc { name: p.name, latest, tags: p.dist_tags, versions }
+    }
+    fn get(&self, v: &Version) -> Option<&NpmVersion> {
+        self.versions.iter().find(|(x, _)| x == v).map(|(_, m)| m)
+    }
+    /// npm's pick: latest if in the set, else highest non-deprecated, else highest.
+    fn pick(&self, set: &VersionSet) -> Option<&Version> {
+        if let Some(l) = &self.latest {
+            if set.contains(l) && self.get(l).is_some() {
+                return Some(l);
+            }
+        }
+        self.versions
+            .iter()
+            .filter(|(v, _)| set.contains(v))
+            .find(|(_, m)| m.deprecation().is_none())
+            .or_else(|| self.versions.iter().find(|(v, _)| set.contains(v)))
+            .map(|(v, _)| v)
+    }
+}
+
+/// What a dependency spec in a manifest or packument means.
+#[derive(Debug, Clone)]
+enum Spec {
+    /// A registry range on `name` (after `npm:` aliases).
+    Range { name: String, range: String },
+    /// A dist-tag of `name`.
+    Tag { name: String, tag: String },
+    /// git, URL, file:, workspace:, link: …
+    Unsupported,
+}
+
+fn classify(name: &str, spec: &str) -> Spec {
+    let spec = spec.trim();
+    if let Some(alias) = spec.strip_prefix("npm:") {
+        let (n, r) = match alias.strip_prefix('@') {
+            Some(rest) => match rest.split_once('@') {
+                Some((n, r)) => (format!("@{n}"), r.to_string()),
+                None => (alias.to_string(), "*".to_string()),
+            },
+            None => match alias.split_once('@') {
+                Some((n, r)) => (n.to_string(), r.to_string()),
+                None => (alias.to_string(), "*".to_string()),
+            },
+        };
+        return Spec::Range { name: n, range: r };
+    }
+    let lowered = spec.to_ascii_lowercase();
+    if ["git", "http:", "https:", "file:", "link:", "workspace:", "github:", "portal:"].iter().any(|p| lowered.starts_with(p))
+        || (spec.contains('/') && !spec.contains(' ') && !spec.starts_with(['<', '>', '=', '^', '~']))
+    {
+        return Spec::Unsupported;
+    }
+    if Range::parse(spec, Options::default()).is_ok() {
+        return Spec::Range { name: name.to_string(), range: if spec.is_empty() { "*".into() } else { spec.to_string() } };
+    }
+    if spec.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+        return Spec::Tag { name: name.to_string(), tag: spec.to_string() };
+    }
+    Spec::Unsupported
+}
+
+type Docs = Prefetcher<String, NpmDoc, IndexError>;
+type Deps = BTreeMap<Pkg, VersionSet>;
+
+struct Shared {
+    client: NpmClient,
+    docs: Docs,
+}
+
+type DocFuture = Pin<Box<dyn Future<Output = Result<NpmDoc, IndexError>> + Send>>;
+
+/// Fetches a packument, then starts fetching the dependencies of the version npm would most
+/// likely install (the `latest` tag).
+fn fetch_doc(shared: Arc<Shared>, name: String) -> DocFuture {
+    Box::pin(async move {
+        let p = shared.client.packument(&name, false).await?;
+        let doc = NpmDoc::from_packument(p);
+        let likely = doc.latest.as_ref().and_then(|l| doc.get(l)).or_else(|| doc.versions.first().map(|(_, m)| m));
+        if let Some(m) = likely {
+            for (dep, spec) in m.dependencies.iter().chain(m.peer_dependencies.iter()) {
+                if let Spec::Range { name, .. } | Spec::Tag { name, .. } = classify(dep, spec) {
+                    let s = shared.clone();
+                    let key = name.clone();
+                    shared.docs.spawn(&key, move || fetch_doc(s, name));
+                }
+            }
+        }
+        Ok(doc)
+    })
+}
+
+struct Provider {
+    shared: Arc<Shared>,
+    roots: Vec<RootReq>,
+    cancel: CancellationToken,
+}
+
+impl Provider {
+    fn doc(&self, name: &str) -> Result<Arc<NpmDoc>, ResolveError> {
+        let s = self.shared.clone();
+        let n = name.to_string();
+        self.shared.docs.get_blocking(&n, || fetch_doc(s, name.to_string())).map_err(ResolveError::Index)
+    }
+    fn prefetch(&self, name: &str) {
+        let s = self.shared.clone();
+        let n = name.to_string();
+        self.shared.docs.spawn(&n, || fetch_doc(s, n.clone()));
+    }
+
+    /// The version set of a spec; `Ok(None)` for unsupported specs.
+    fn set_of(&self, spec: &Spec) -> Result<Option<(String, VersionSet)>, ResolveError> {
+        match spec {
+            Spec::Range { name, range } => match Range::parse(range, Options::default()) {
+                Ok(r) => Ok(Some((name.clone(), r.to_set()))),
+                Err(_) => Ok(None),
+            },
+            Spec::Tag { name, tag } => {
+                let doc = self.doc(name)?;
+                Ok(doc.tags.get(tag).and_then(|v| Version::parse(v, false).ok()).map(|v| (name.clone(), VersionSet::singleton(v))))
+            }
+            Spec::Unsupported => Ok(None),
+        }
+    }
+
+    fn add(out: &mut Deps, pkg: Pkg, set: VersionSet) {
+        match out.get_mut(&pkg) {
+            Some(e) => *e = e.intersection(&set),
+            None => {
+                out.insert(pkg, set);
+            }
+        }
+    }
+
+    fn version_deps(&self, m: &NpmVersion) -> Result<Result<Deps, String>, ResolveError> {
+        for (dep, spec) in m.dependencies.iter().chain(m.optional_dependencies.iter()).chain(m.peer_dependencies.iter()) {
+            if let Spec::Range { name, .. } | Spec::Tag { name, .. } = classify(dep, spec) {
+                self.prefetch(&name);
+            }
+        }
+        let mut out = Deps::new();
+        for (dep, spec) in &m.dependencies {
+            if m.optional_dependencies.contains_key(dep) {
+                continue;
+            }
+            let c = classify(dep, spec);
+            match self.set_of(&c)? {
+                Some((name, set)) => Self::add(&mut out, Pkg::Base { name: name.into(), copy: Some(copy_key(spec).into()) }, set),
+                None => return Ok(Err(format!("its dependency {dep}@{spec} is not a registry range tusk can resolve"))),
+            }
+        }
+        for (dep, spec) in &m.optional_dependencies {
+            let c = classify(dep, spec);
+            let Ok(Some((name, set))) = self.set_of(&c) else { continue };
+            match self.doc(&name) {
+                Ok(doc) if doc.versions.iter().any(|(v, _)| set.contains(v)) => {
+                    Self::add(&mut out, Pkg::Base { name: name.into(), copy: Some(copy_key(spec).into()) }, set)
+                }
+                _ => continue,
+            }
+        }
+        for (dep, spec) in &m.peer_dependencies {
+            if m.peer_dependencies_meta.get(dep).is_some_and(|meta| meta.optional) {
+                continue;
+            }
+            let c = classify(dep, spec);
+            if let Some((name, set)) = self.set_of(&c)? {
+                Self::add(&mut out, Pkg::Base { name: name.into(), copy: None }, set);
+            }
+        }
+        Ok(Ok(out))
+    }
+}
+
+/// Range copies are keyed by the spec text.
+fn copy_key(spec: &str) -> String {
+    let s = spec.trim();
+    if s.is_empty() { "*".into() } else { s.to_string() }
+}
+
+impl DependencyProvider for Provider {
+    type P = Pkg;
+    type V = Version;
+    type VS = VersionSet;
+    type M = String;
+    type Err = ResolveError;
+    type Priority = (u32, Reverse<usize>);
+
+    fn prioritize(&self, package: &Pkg, range: &VersionSet, stats: &PackageResolutionStatistics) -> Self::Priority {
+        if matches!(package, Pkg::Root) {
+            return (u32::MAX, Reverse(0));
+        }
+        let count = match self.shared.docs.peek(&package.name().to_string()) {
+            Some(Ok(doc)) => doc.versions.iter().filter(|(v, _)| range.contains(v)).count(),
+            _ => usize::MAX,
+        };
+        if count == 0 {
+            return (u32::MAX, Reverse(0));
+        }
+        // Top-level copies (the ones peers constrain) before range copies.
+        let top = matches!(package, Pkg::Base { copy: None, .. }) as u32;
+        (stats.conflict_count() * 2 + top, Reverse(count))
+    }
+
+    fn choose_version(&self, package: &Pkg, range: &VersionSet) -> Result<Option<Version>, ResolveError> {
+        if self.cancel.is_cancelled() {
+            return Err(ResolveError::Cancelled);
+        }
+        if matches!(package, Pkg::Root) {
+            return Ok(Some(Version::new(0, 0, 0)));
+        }
+        let doc = self.doc(package.name())?;
+        Ok(doc.pick(range).cloned())
+    }
+
+    fn get_dependencies(&self, package: &Pkg, version: &Version) -> Result<Dependencies<Pkg, VersionSet, String>, ResolveError> {
+        if self.cancel.is_cancelled() {
+            return Err(ResolveError::Cancelled);
+        }
+        match package {
+            Pkg::Root => {
+                for r in &self.roots {
+                    self.prefetch(&r.name);
+                }
+                let mut out = Deps::new();
+                for r in &self.roots {
+                    if r.kind == "optional" || r.kind == "peer" && self.roots.iter().any(|o| o.name == r.name && o.kind != "peer") {
+                        continue;
+                    }
+                    let c = classify(&r.name, &r.req);
+                    match self.set_of(&c)? {
+                        Some((name, set)) => Self::add(&mut out, Pkg::Base { name: name.into(), copy: None }, set),
+                        None => {
+                            return Err(ResolveError::Input {
+                                location: r.origin.clone(),
+                                message: format!("`{}@{}` is not a registry range or dist-tag tusk can resolve", r.name, r.req),
+                            });
+                        }
+                    }
+                }
+                Ok(Dependencies::Available(out.into_iter().collect()))
+            }
+            Pkg::Base { name, .. } => {
+                let doc = self.doc(name)?;
+                let Some(m) = doc.get(version) else {
+                    return Ok(Dependencies::Unavailable(format!("{name}@{version} is not in the registry")));
+                };
+                match self.version_deps(m)? {
+                    Ok(d) => Ok(Dependencies::Available(d.into_iter().collect())),
+                    Err(reason) => Ok(Dependencies::Unavailable(reason)),
+                }
+            }
+            other => Ok(Dependencies::Unavailable(format!("{other} is not an npm package"))),
+        }
+    }
+}
+
+/// Options of an npm resolution.
+#[derive(Debug, Clone, Default)]
+pub struct NpmOptions {}
+
+/// Resolves `roots` against an npm registry.
+pub async fn resolve(client: NpmClient, roots: Vec<RootReq>, _opts: NpmOptions, cancel: CancellationToken) -> Result<Resolution, ResolveError> {
+    let started = std::time::Instant::now();
+    let shared = Arc::new(Shared { client, docs: Prefetcher::new(tokio::runtime::Handle::current()) });
+    let provider = Provider { shared: shared.clone(), roots: roots.clone(), cancel };
+    let (provider, solved) = tokio::task::spawn_blocking(move || {
+        let r = pubgrub::resolve(&provider, Pkg::Root, Version::new(0, 0, 0));
+        (provider, r)
+    })
+    .await
+    .map_err(|e| ResolveError::Internal(format!("solver thread: {e}")))?;
+    let solution = match solved {
+        Ok(s) => s,
+        Err(PubGrubError::NoSolution(mut tree)) => {
+            tree.collapse_no_versions();
+            let text = report::explain(&tree, Ecosystem::Npm, &|s: &VersionSet| s.to_string());
+            return Err(ResolveError::NoSolution { ecosystem: Ecosystem::Npm, report: text });
+        }
+        Err(PubGrubError::ErrorRetrievingDependencies { source, .. }) | Err(PubGrubError::ErrorChoosingVersion { source, .. }) => return Err(source),
+        Err(PubGrubError::ErrorInShouldCancel(e)) => return Err(e),
+    };
+    let mut res = extract(&provider, &roots, &solution)?;
+    res.stats = SolveStats { documents: shared.docs.len() as u64, millis: started.elapsed().as_millis() as u64 };
+    Ok(res)
+}
+
+fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependencies<Pkg, Version>) -> Result<Resolution, ResolveError> {
+    let mut top: BTreeMap<String, Version> = BTreeMap::new();
+    let mut copies: BTreeMap<(String, String), Version> = BTreeMap::new();
+    for (pkg, v) in solution.iter() {
+        match pkg {
+            Pkg::Base { name, copy: None } => {
+                top.insert(name.to_string(), v.clone());
+            }
+            Pkg::Base { name, copy: Some(c) } => {
+                copies.insert((name.to_string(), c.to_string()), v.clone());
+            }
+            _ => {}
+        }
+    }
+    // Where an edge `name@spec` lands after deduplication.
+    let land = |name: &str, spec: &str, peer: bool| -> Option<Version> {
+        let c = classify(name, spec);
+        let (real, range) = match &c {
+            Spec::Range { name, range } => (name.clone(), Range::parse(range, Options::default()).ok()),
+            Spec::Tag { name, .. } => (name.clone(), None),
+            Spec::Unsupported => return None,
+        };
+        if let (Some(t), Some(r)) = (top.get(&real), &range) {
+            if r.test(t) {
+                return Some(t.clone());
+            }
+        }
+        if peer {
+            return top.get(&real).cloned();
+        }
+        copies.get(&(real, copy_key(spec))).cloned()
+    };
+    let real_name = |name: &str, spec: &str| match classify(name, spec) {
+        Spec::Range { name, .. } | Spec::Tag { name, .. } => name,
+        Spec::Unsupported => name.to_string(),
+    };
+    // Walk from the roots so only reachable copies remain.
+    let mut packages: BTreeMap<(String, String), ResolvedPackage> = BTreeMap::new();
+    let mut queue: VecDeque<(String, Version)> = VecDeque::new();
+    let mut root_edges = Vec::new();
+    for r in roots {
+        if r.kind == "optional" && !top.contains_key(&r.name) {
+            continue;
+        }
+        if r.kind == "peer" && roots.iter().any(|o| o.name == r.name && o.kind != "peer") {
+            continue;
+        }
+        let real = real_name(&r.name, &r.req);
+        if let Some(v) = top.get(&real) {
+            root_edges.push(Edge { name: real.clone(), req: r.req.clone(), version: v.to_string(), kind: r.kind.clone(), features: Vec::new() });
+            queue.push_back((real, v.clone()));
+        }
+    }
+    let registry = p.shared.client.registry_url().to_string();
+    while let Some((name, version)) = queue.pop_front() {
+        let key = (name.clone(), version.to_string());
+        if packages.contains_key(&key) {
+            continue;
+        }
+        let doc = p.doc(&name)?;
+        let m = doc.get(&version).ok_or_else(|| ResolveError::Internal(format!("{name}@{version} vanished from the packument")))?;
+        let mut edges = Vec::new();
+        let mut notes = Vec::new();
+        let groups: [(&BTreeMap<String, String>, &str); 3] = [(&m.dependencies, ""), (&m.optional_dependencies, "optional"), (&m.peer_dependencies, "peer")];
+        for (map, kind) in groups {
+            for (dep, spec) in map {
+                if kind.is_empty() && m.optional_dependencies.contains_key(dep) {
+                    continue;
+                }
+                let real = real_name(dep, spec);
+                match land(dep, spec, kind == "peer") {
+                    Some(v) => {
+                        if kind == "peer" {
+                            if let Ok(r) = Range::parse(spec, Options::default()) {
+                                if !r.test(&v) {
+                                    notes.push(format!("unmet peer {dep}@{spec}: found {v}"));
+                                }
+                            }
+                        }
+                        edges.push(Edge { name: real.clone(), req: spec.clone(), version: v.to_string(), kind: kind.to_string(), features: Vec::new() });
+                        queue.push_back((real, v));
+                    }
+                    None if kind == "peer" => {
+                        let optional = m.peer_dependencies_meta.get(dep).is_some_and(|x| x.optional);
+                        if !optional {
+                            notes.push(format!("unmet peer {dep}@{spec}"));
+                        }
+                    }
+                    None if kind == "optional" => {}
+                    None => return Err(ResolveError::Internal(format!("{name}@{version}: no copy of {dep} for {spec}"))),
+                }
+            }
+        }
+        edges.sort();
+        edges.dedup();
+        let mut note: Vec<String> = Vec::new();
+        if let Some(d) = m.deprecation() {
+            note.push(format!("deprecated: {}", d.lines().next().unwrap_or(d)));
+        }
+        note.extend(notes);
+        packages.insert(
+            key,
+            ResolvedPackage {
+                ecosystem: Ecosystem::Npm,
+                name: name.clone(),
+                version: version.to_string(),
+                registry: registry.clone(),
+                integrity: m.dist.integrity.clone().or_else(|| m.dist.shasum.as_ref().map(|s| format!("sha1-hex:{s}"))),
+                features: Vec::new(),
+                path: None,
+                dependencies: edges,
+                note: (!note.is_empty()).then(|| note.join("; ")),
+            },
+        );
+    }
+    // A name with several versions is nested: the top-level (or highest) one is hoisted.
+    let mut by_name: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (n, v) in packages.keys() {
+        by_name.entry(n.clone()).or_default().push(v.clone());
+    }
+    for ((n, v), pkg) in packages.iter_mut() {
+        let versions = &by_name[n];
+        if versions.len() > 1 {
+            let hoisted = top.get(n).map(|t| t.to_string()).or_else(|| versions.iter().filter_map(|v| Version::parse(v, false).ok()).max().map(|v| v.to_string()));
+            if hoisted.as_deref() != Some(v.as_str()) {
+                pkg.path = Some("nested".into());
+            }
+        }
+    }
+    root_edges.sort();
+    Ok(Resolution { ecosystem: Ecosystem::Npm, roots: roots.to_vec(), root_edges, packages: packages.into_values().collect(), stats: SolveStats::default() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_are_classified() {
+        assert!(matches!(classify("a", "^1.2.3"), Spec::Range { .. }));
+        assert!(matches!(classify("a", ""), Spec::Range { ref range, .. } if range == "*"));
+        assert!(matches!(classify("a", "latest"), Spec::Tag { .. }));
+        assert!(matches!(classify("a", "npm:b@^2"), Spec::Range { ref name, .. } if name == "b"));
+        assert!(matches!(classify("a", "npm:@s/b@^2"), Spec::Range { ref name, ref range } if name == "@s/b" && range == "^2"));
+        assert!(matches!(classify("a", "git+https://x/y.git"), Spec::Unsupported));
+        assert!(matches!(classify("a", "user/repo"), Spec::Unsupported));
+        assert!(matches!(classify("a", "file:../a"), Spec::Unsupported));
+        assert!(matches!(classify("a", ">= 1.0.0 < 2"), Spec::Range { .. }));
+    }
+}
