@@ -142,6 +142,7 @@ impl Aws {
     }
 
     /// Sends a signed request. `path` must be URI-encoded.
+    #[allow(clippy::too_many_arguments)]
     async fn call(
         &self,
         service: &str,
@@ -296,11 +297,8 @@ impl Aws {
     async fn upload_s3(&self, d: &Desired) -> Result<Value, McError> {
         let bucket = self.bucket.clone().unwrap_or_default();
         let key = self.s3_key(d);
-        let path = if self.custom {
-            format!("/{}/{}", sigv4::uri_encode(&bucket, true), sigv4::uri_encode(&key, false))
-        } else {
-            format!("/{}/{}", sigv4::uri_encode(&bucket, true), sigv4::uri_encode(&key, false))
-        };
+        // Path-style addressing: works on S3 and on emulators alike.
+        let path = format!("/{}/{}", sigv4::uri_encode(&bucket, true), sigv4::uri_encode(&key, false));
         let a = self.call("s3", "PUT", &path, &[], d.package.bytes.clone(), Some("application/zip"), "s3:PutObject").await?;
         if !a.ok() {
             return Err(McError::api(CLOUD, "s3:PutObject", Some(a.status), error_message(&a)));

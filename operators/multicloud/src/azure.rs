@@ -87,7 +87,7 @@ pub fn account_sas(account: &str, key_b64: &str, permissions: &str, http_allowed
 }
 
 impl Azure {
-    pub fn new(spec: &Spec) -> Result<std::sync::Arc<dyn Cloud>, McError> {
+    pub fn connect(spec: &Spec) -> Result<std::sync::Arc<dyn Cloud>, McError> {
         let a = spec.raw.azure.clone().unwrap_or_default();
         let auth = credentials()?;
         let sa = a.storage_account.clone().unwrap_or_default();
@@ -186,6 +186,7 @@ impl Azure {
     }
 
     /// Runs an ARM call and follows its long-running operation to the end.
+    #[allow(clippy::too_many_arguments)]
     async fn arm_lro(&self, method: reqwest::Method, path: &str, api: &str, body: Option<Value>, op: &str, report: Report<'_>, cancel: &CancellationToken) -> Result<Value, McError> {
         let a = self.arm(method, path, api, body, op).await?;
         if !a.ok() {
@@ -579,6 +580,7 @@ impl Cloud for Azure {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     #[test]
     fn sas_matches_the_documented_string_to_sign() {

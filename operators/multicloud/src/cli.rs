@@ -224,9 +224,18 @@ fn init(name: Option<String>, file: PathBuf, force: bool) -> Result<Output> {
         std::fs::create_dir_all(dir)?;
     }
     tusk_registry::fsutil::write_atomic(&file, spec::example(&name).as_bytes())?;
-    Ok(Output::new(serde_json::json!({"written": file.display().to_string(), "name": name}))
-        .text(Cell::styled(format!("wrote {} for function {name}", file.display()), Style::Good))
-        .text("next: put your code under src/, edit the cloud sections, then `tusk @multicloud validate`"))
+    let mut written = vec![file.display().to_string()];
+    // A starter handler, unless there is code already.
+    let src = file.parent().filter(|d| !d.as_os_str().is_empty()).map(|d| d.join("src")).unwrap_or_else(|| PathBuf::from("src"));
+    if !src.exists() {
+        std::fs::create_dir_all(&src)?;
+        let main = src.join("main.py");
+        tusk_registry::fsutil::write_atomic(&main, b"import json\nimport os\n\n\ndef handler(event, context=None):\n    \"\"\"Entry point on every cloud (tusk maps it to each cloud's handler setting).\"\"\"\n    return {\"greeting\": os.environ.get(\"GREETING\", \"hello\"), \"event\": event}\n")?;
+        written.push(main.display().to_string());
+    }
+    Ok(Output::new(serde_json::json!({"written": written, "name": name}))
+        .lines(written.iter().map(|w| Cell::styled(format!("wrote {w}"), Style::Good)).collect::<Vec<_>>())
+        .text("next: edit the cloud sections, then `tusk @multicloud validate` and `tusk @multicloud deploy`"))
 }
 
 fn package(common: Common, out: Option<PathBuf>) -> Result<Output> {

@@ -32,8 +32,8 @@ pub fn connect(spec: &Spec, clouds: &[CloudId]) -> Result<Vec<Arc<dyn Cloud>>, M
     for c in clouds {
         out.push(match c {
             CloudId::Aws => Arc::new(crate::aws::Aws::new(spec)?),
-            CloudId::Azure => crate::azure::Azure::new(spec)?,
-            CloudId::Gcp => crate::gcp::Gcp::new(spec)?,
+            CloudId::Azure => crate::azure::Azure::connect(spec)?,
+            CloudId::Gcp => crate::gcp::Gcp::connect(spec)?,
         });
     }
     Ok(out)

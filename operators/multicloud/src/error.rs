@@ -80,9 +80,9 @@ impl From<McError> for Error {
                 }
                 err
             }
-            McError::Credentials { cloud, ref looked_for } => {
+            McError::Credentials { ref looked_for, .. } => {
                 let hint = format!("looked for: {looked_for}");
-                Error::failed(e.to_string()).with_hint(format!("{hint} (cloud {cloud})"))
+                Error::failed(e.to_string()).with_hint(hint)
             }
             McError::Interrupted => Error::interrupted(),
             other => Error::failed(other.to_string()),

@@ -103,7 +103,7 @@ pub fn signed_jwt(email: &str, key_id: &str, key_der: &[u8], token_uri: &str, no
 }
 
 impl Gcp {
-    pub fn new(spec: &Spec) -> Result<std::sync::Arc<dyn Cloud>, McError> {
+    pub fn connect(spec: &Spec) -> Result<std::sync::Arc<dyn Cloud>, McError> {
         let g = spec.raw.gcp.clone().unwrap_or_default();
         let auth = credentials()?;
         Ok(std::sync::Arc::new(Gcp {

@@ -256,6 +256,7 @@ pub fn list(zip: &[u8]) -> Vec<(String, u32)> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 

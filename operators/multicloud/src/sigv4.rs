@@ -102,6 +102,7 @@ pub fn sign(req: &Request<'_>, creds: &Credentials, region: &str, service: &str,
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 

@@ -447,7 +447,7 @@ async fn missing_credentials_name_the_cloud_and_what_was_looked_for() {
     let (out, _) = w.tusk_with(&["deploy"], env, false).await;
     let e = out.err().unwrap();
     assert_eq!(e.message, "azure: no credentials found");
-    insta::assert_snapshot!(e.hint.unwrap(), @"looked for: AZURE_TENANT_ID + AZURE_CLIENT_ID + AZURE_CLIENT_SECRET (service principal); IDENTITY_ENDPOINT + IDENTITY_HEADER (managed identity); the `az` CLI on PATH (az login) (cloud azure)");
+    insta::assert_snapshot!(e.hint.unwrap(), @"looked for: AZURE_TENANT_ID + AZURE_CLIENT_ID + AZURE_CLIENT_SECRET (service principal); IDENTITY_ENDPOINT + IDENTITY_HEADER (managed identity); the `az` CLI on PATH (az login)");
     let mut env = w.env.clone();
     env.remove("GOOGLE_APPLICATION_CREDENTIALS");
     let (out, _) = w.tusk_with(&["deploy", "--cloud", "gcp"], env, false).await;
