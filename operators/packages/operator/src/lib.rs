@@ -2,6 +2,7 @@
 
 pub mod resolve;
 pub mod schemes;
+pub mod version;
 
 use clap::{FromArgMatches, Subcommand};
 use std::sync::Arc;
@@ -24,6 +25,10 @@ impl Operator for Packages {
             Alias { name: "npm", preset: Some("npm") },
             Alias { name: "pip", preset: Some("pypi") },
             Alias { name: "cargo", preset: Some("crates") },
+            Alias { name: "maven", preset: Some("maven") },
+            Alias { name: "nuget", preset: Some("nuget") },
+            Alias { name: "gem", preset: Some("rubygems") },
+            Alias { name: "composer", preset: Some("composer") },
         ];
         OperatorInfo {
             name: "packages",
@@ -34,10 +39,19 @@ impl Operator for Packages {
     }
 
     fn command(&self) -> clap::Command {
+        self.command_for(None)
+    }
+
+    /// Through an alias with a preset (`@pip`), the `version` actions take no `<ECO>`.
+    fn command_for(&self, preset: Option<&str>) -> clap::Command {
         Verb::augment_subcommands(clap::Command::new("packages").about("Dependency resolution across npm, PyPI and crates.io"))
+            .subcommand(version::command(preset.is_none()))
     }
 
     async fn run(&self, invocation: Invocation, ctx: Context) -> Result<Output> {
+        if let Some(("version", m)) = invocation.matches.subcommand() {
+            return version::run(m, invocation.preset.as_deref());
+        }
         let verb = Verb::from_arg_matches(&invocation.matches).map_err(|e| Error::usage(e.to_string()))?;
         match verb {
             Verb::Resolve(v) => resolve::run(v, invocation.preset.as_deref(), &ctx).await,

@@ -18,6 +18,5 @@ pub fn scheme_for(eco: Ecosystem) -> Option<&'static dyn VersionScheme> {
         Ecosystem::Rubygems => Some(&tusk_rubygems::SCHEME),
         Ecosystem::Nuget => Some(&tusk_nuget::SCHEME),
         Ecosystem::Composer => Some(&tusk_composer::SCHEME),
-        _ => None,
     }
 }
