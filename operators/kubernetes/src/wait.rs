@@ -341,6 +341,7 @@ pub async fn explain(kube: &Kube, ns: &str, kind: &str, obj: &Value, pods: &[Pod
     }
     let pods_api: Api<Pod> = Api::namespaced(kube.client.clone(), ns);
     let mut explained = 0;
+    let mut seen_reasons = std::collections::HashSet::new();
     for p in pods {
         if explained >= 3 {
             break;
@@ -380,7 +381,12 @@ pub async fn explain(kube: &Kube, ns: &str, kind: &str, obj: &Value, pods: &[Pod
                             _ => {}
                         }
                     }
-                    _ => lines.push(format!("pod {name}: container {}: {reason}: {}", cs.name, w.message.clone().unwrap_or_default())),
+                    _ => {
+                        let msg = w.message.clone().unwrap_or_default();
+                        if seen_reasons.insert(format!("{}:{reason}:{msg}", cs.name)) {
+                            lines.push(format!("pod {name}: container {}: {reason}: {msg}", cs.name));
+                        }
+                    }
                 }
             } else if state.running.is_some() && !cs.ready {
                 any = true;
@@ -391,6 +397,8 @@ pub async fn explain(kube: &Kube, ns: &str, kind: &str, obj: &Value, pods: &[Pod
             explained += 1;
         }
     }
+    let mut seen_lines = std::collections::HashSet::new();
+    lines.retain(|l| l.starts_with("    ") || seen_lines.insert(l.clone()));
     // Warning events of the object and of its pods.
     let events: Api<Event> = Api::namespaced(kube.client.clone(), ns);
     let mut names: Vec<String> = pods.iter().filter_map(|p| p.metadata.name.clone()).collect();

@@ -229,17 +229,46 @@ pub fn leaf_paths(v: &Value) -> BTreeSet<FieldPath> {
     out
 }
 
+/// The merge key of a list of objects, as Kubernetes declares them for the common
+/// associative lists (containers, ports, env, volumes…).
+fn merge_key(items: &[Value]) -> Option<&'static str> {
+    for key in ["name", "containerPort", "port", "mountPath", "ip"] {
+        if !items.is_empty() && items.iter().all(|i| i.get(key).is_some()) {
+            return Some(key);
+        }
+    }
+    None
+}
+
 fn merge_into(live: &mut Value, applied: &Value) {
     match (live, applied) {
         (Value::Object(l), Value::Object(a)) => {
             for (k, av) in a {
                 match l.get_mut(k) {
-                    Some(lv) if lv.is_object() && av.is_object() => merge_into(lv, av),
+                    Some(lv) if (lv.is_object() && av.is_object()) || (lv.is_array() && av.is_array()) => merge_into(lv, av),
                     _ => {
                         l.insert(k.clone(), av.clone());
                     }
                 }
             }
+        }
+        // Associative lists keep what others (controllers, defaulting) set on an item.
+        (Value::Array(l), Value::Array(a)) if merge_key(a).is_some() => {
+            let key = merge_key(a).unwrap_or("name");
+            let merged: Vec<Value> = a
+                .iter()
+                .map(|ai| match l.iter().find(|li| li.get(key) == ai.get(key)) {
+                    Some(li) => {
+                        let mut m = li.clone();
+                        merge_into(&mut m, ai);
+                        // Fields the applier set before but not now are not tracked per item:
+                        // keep only the keys the applier names plus server-set ones.
+                        m
+                    }
+                    None => ai.clone(),
+                })
+                .collect();
+            *l = merged;
         }
         (l, a) => *l = a.clone(),
     }
