@@ -1,0 +1,101 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Robustness properties over generated inputs (the same checks the cargo-fuzz targets in
+//! `fuzz/` run): no panic; `normalize` reaches a fixed point; the `version_compare` order is
+//! antisymmetric and transitive; the PubGrub set agrees with `Semver::satisfies` on every
+//! generated constraint and version, branches included.
+
+use std::cmp::Ordering;
+
+use tusk_composer::{ComposerVersion, normalize, parse_constraints, php};
+
+/// A tiny deterministic generator (xorshift64*), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    /// A string of up to `max` pieces drawn from `pieces`.
+    fn string(&mut self, pieces: &[&str], max: usize) -> String {
+        let n = self.below(max + 1);
+        (0..n).map(|_| pieces[self.below(pieces.len())]).collect()
+    }
+}
+
+const V: &[&str] = &[
+    "0", "1", "2", "10", "01", "2010", "9999999", ".", ".", ".", "-", "_", "+", "v", "dev", "dev-", "master", "alpha", "a", "beta", "b", "RC",
+    "rc", "p", "pl", "patch", "stable", "x", "*", "foo", " ", "@dev", " as ",
+];
+const C: &[&str] = &[
+    "^", "~", ">=", "<", ">", "<=", "!=", "==", "<>", " ", ",", " || ", "|", "-", " - ", "@dev", "@stable", "*", "1", "1.2", "2.0.x", "1.x-dev",
+    "dev-master", "dev-foo", "0", "1.0-beta2", "3", ".", "v",
+];
+
+#[test]
+fn normalize_is_idempotent() {
+    let mut rng = Rng(0x5eed_0301);
+    for _ in 0..40_000 {
+        let s = rng.string(V, 8);
+        // Upstream is not idempotent in one step for date versions (`2010-01-02` →
+        // `2010.01.02` → `2010.01.02.0`), so: a normalized version normalizes again, and the
+        // second result is a fixed point.
+        if let Ok(n) = normalize(&s) {
+            let n2 = normalize(&n).unwrap_or_else(|e| panic!("{s:?} → {n:?} fails: {e}"));
+            let n3 = normalize(&n2).unwrap_or_else(|e| panic!("{s:?} → {n2:?} fails: {e}"));
+            assert_eq!(n3, n2, "{s:?}");
+        }
+    }
+}
+
+#[test]
+fn version_compare_is_a_total_order() {
+    let mut rng = Rng(0x5eed_0302);
+    let mut vs: Vec<String> = Vec::new();
+    while vs.len() < 300 {
+        if let Ok(n) = normalize(&rng.string(V, 8)) {
+            vs.push(n);
+        }
+    }
+    for a in &vs {
+        for b in &vs {
+            assert_eq!(php::version_compare(a, b), php::version_compare(b, a).reverse(), "{a} {b}");
+        }
+    }
+    vs.sort_by(|a, b| php::version_compare(a, b));
+    for i in 0..vs.len() {
+        for j in i + 1..vs.len() {
+            assert_ne!(php::version_compare(&vs[i], &vs[j]), Ordering::Greater, "not transitive: {} > {}", vs[i], vs[j]);
+        }
+    }
+}
+
+#[test]
+fn sets_agree_with_satisfies() {
+    let mut rng = Rng(0x5eed_0303);
+    let mut probes: Vec<String> = Vec::new();
+    while probes.len() < 80 {
+        if let Ok(n) = normalize(&rng.string(V, 6)) {
+            probes.push(n);
+        }
+    }
+    for _ in 0..20_000 {
+        let s = rng.string(C, 6);
+        let Ok(c) = parse_constraints(&s) else { continue };
+        let _ = c.to_string();
+        let set = c.to_pubgrub();
+        for p in &probes {
+            let v = ComposerVersion::from_normalized(p);
+            assert_eq!(set.contains(&v), c.matches_version(p), "constraint {s:?} ({c}) version {p}");
+        }
+    }
+}
