@@ -62,8 +62,10 @@ for c in "$SRC"/c/*.c; do
   name="$(basename "$c" .c)"
   out="$OUT/$name.wasm"
   if newer "$out" "$c"; then
-    "${ZIG[@]}" cc -target wasm32-wasi -O2 -o "$out.tmp" "$c"
-    mv "$out.tmp" "$out"
+    # Build under the final file name (the name section records it) in a scratch dir.
+    mkdir -p "$OUT/.tmp"
+    "${ZIG[@]}" cc -target wasm32-wasi -O2 -o "$OUT/.tmp/$name.wasm" "$c"
+    mv "$OUT/.tmp/$name.wasm" "$out"
     echo "built fixtures/wasm/build/$name.wasm"
   fi
 done

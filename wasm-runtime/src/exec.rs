@@ -285,7 +285,11 @@ fn classify(e: wasmtime::Error, opts: &Options) -> Result<i32, WasmError> {
             Trap::OutOfFuel => WasmError::Limit { limit: Limit::Fuel { fuel: opts.fuel.unwrap_or(0) }, frames },
             Trap::StackOverflow => WasmError::Limit { limit: Limit::Stack { max_bytes: opts.max_stack }, frames },
             Trap::Interrupt => WasmError::Interrupted,
-            other => WasmError::Trap { message: other.to_string(), frames },
+            other => {
+                let text = other.to_string();
+                let message = text.strip_prefix("wasm trap: ").unwrap_or(&text).to_string();
+                WasmError::Trap { message, frames }
+            }
         });
     }
     Err(WasmError::Other(error_text(&e)))
