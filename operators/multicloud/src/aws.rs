@@ -413,7 +413,8 @@ impl Cloud for Aws {
 
     fn plan(&self, state: &State, d: &Desired) -> Vec<String> {
         let hash = Self::deploy_hash(d);
-        if state.exists && state.deploy_hash.as_deref() == Some(hash.as_str()) && state.canary.is_none() && d.traffic.is_none() {
+        // Same code and configuration as what serves: nothing to deploy (nor to canary).
+        if state.exists && state.deploy_hash.as_deref() == Some(hash.as_str()) && state.canary.is_none() {
             return vec![];
         }
         let base = format!("{}/2015-03-31/functions", self.endpoint);
@@ -448,7 +449,8 @@ impl Cloud for Aws {
 
     async fn deploy(&self, state: &State, d: &Desired, report: Report<'_>, cancel: &CancellationToken) -> Result<Outcome, McError> {
         let hash = Self::deploy_hash(d);
-        if state.exists && state.deploy_hash.as_deref() == Some(hash.as_str()) && state.canary.is_none() && d.traffic.is_none() {
+        // Same code and configuration as what serves: nothing to deploy (nor to canary).
+        if state.exists && state.deploy_hash.as_deref() == Some(hash.as_str()) && state.canary.is_none() {
             return Ok(Outcome { change: Change::UpToDate, version: state.version.clone(), url: state.url.clone(), detail: String::new() });
         }
         let code = if self.use_s3(d) {

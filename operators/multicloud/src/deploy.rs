@@ -29,14 +29,30 @@ pub struct Row {
 /// missing credential stops the run before anything changes.
 pub fn connect(spec: &Spec, clouds: &[CloudId]) -> Result<Vec<Arc<dyn Cloud>>, McError> {
     let mut out: Vec<Arc<dyn Cloud>> = Vec::new();
+    let mut missing: Vec<(&'static str, String)> = Vec::new();
     for c in clouds {
-        out.push(match c {
-            CloudId::Aws => Arc::new(crate::aws::Aws::new(spec)?),
-            CloudId::Azure => crate::azure::Azure::connect(spec)?,
-            CloudId::Gcp => crate::gcp::Gcp::connect(spec)?,
-        });
+        let r: Result<Arc<dyn Cloud>, McError> = match c {
+            CloudId::Aws => crate::aws::Aws::new(spec).map(|a| Arc::new(a) as Arc<dyn Cloud>),
+            CloudId::Azure => crate::azure::Azure::connect(spec),
+            CloudId::Gcp => crate::gcp::Gcp::connect(spec),
+        };
+        match r {
+            Ok(t) => out.push(t),
+            Err(McError::Credentials { cloud, looked_for }) => missing.push((cloud, looked_for)),
+            Err(e) => return Err(e),
+        }
     }
-    Ok(out)
+    match missing.len() {
+        0 => Ok(out),
+        1 => {
+            let (cloud, looked_for) = missing.remove(0);
+            Err(McError::Credentials { cloud, looked_for })
+        }
+        _ => Err(McError::Credentials {
+            cloud: "",
+            looked_for: missing.iter().map(|(c, l)| format!("\n  {c}: {l}")).collect::<String>(),
+        }),
+    }
 }
 
 /// Which clouds a verb acts on: `--cloud`, else the spec's `clouds`, else every configured one.

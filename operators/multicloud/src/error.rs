@@ -80,6 +80,10 @@ impl From<McError> for Error {
                 }
                 err
             }
+            McError::Credentials { cloud: "", ref looked_for } => {
+                let clouds: Vec<&str> = looked_for.lines().filter_map(|l| l.trim().split_once(':').map(|(c, _)| c)).collect();
+                Error::failed(format!("no credentials found for {}", clouds.join(", "))).with_hint(format!("looked for:{looked_for}"))
+            }
             McError::Credentials { ref looked_for, .. } => {
                 let hint = format!("looked for: {looked_for}");
                 Error::failed(e.to_string()).with_hint(hint)
