@@ -418,3 +418,38 @@ mod tests {
         }
     }
 }
+
+/// Properties the fuzz targets (`fuzz/`) and the in-tree smoke test check on any input: no
+/// panic; display re-parses to the same value; the PubGrub set agrees with the matcher.
+#[doc(hidden)]
+pub mod fuzzing {
+    use super::*;
+    use pubgrub::VersionSet as _;
+
+    const PROBES: [&str; 10] = ["0.0.0", "0.0.1", "0.1.0", "1.0.0-alpha", "1.0.0", "1.0.1+b", "1.2.3-rc.1", "1.2.3", "2.0.0-0", "2.0.0"];
+
+    pub fn check(s: &str) -> Result<(), String> {
+        if let Ok(v) = Version::parse(s) {
+            let d = v.to_string();
+            let again = Version::parse(&d).map_err(|e| format!("display {d:?} of {s:?} does not re-parse: {e}"))?;
+            if again != v || again.to_string() != d {
+                return Err(format!("{s:?} -> {d:?} -> {again}"));
+            }
+        }
+        if let Ok(r) = Requirement::parse(s) {
+            let d = r.to_string();
+            let again = Requirement::parse(&d).map_err(|e| format!("display {d:?} of requirement {s:?} does not re-parse: {e}"))?;
+            if again.to_string() != d {
+                return Err(format!("requirement {s:?} -> {d:?} -> {again}"));
+            }
+            let set = r.to_set();
+            for p in PROBES {
+                let v = Version::parse(p).map_err(|e| e.to_string())?;
+                if set.contains(&v) != r.matches(&v) {
+                    return Err(format!("set of {s:?} disagrees with matches on {p}"));
+                }
+            }
+        }
+        Ok(())
+    }
+}

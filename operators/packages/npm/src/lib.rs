@@ -170,3 +170,53 @@ impl VersionScheme for NpmScheme {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests;
+
+/// Properties the fuzz targets (`fuzz/`) and the in-tree smoke test check on any input: no
+/// panic; display re-parses to the same value; the PubGrub set agrees with `Range::test`.
+#[doc(hidden)]
+pub mod fuzzing {
+    use super::*;
+    use pubgrub::VersionSet as _;
+
+    const PROBES: [&str; 10] = ["0.0.0", "0.0.1-0", "0.1.0", "1.0.0-alpha", "1.0.0", "1.0.1", "1.2.3-rc.1", "1.2.3", "2.0.0-0", "2.0.0"];
+
+    pub fn check(s: &str) -> Result<(), String> {
+        for loose in [false, true] {
+            if let Ok(v) = Version::parse(s, loose) {
+                let d = v.to_string();
+                let again = Version::parse(&d, false).map_err(|e| format!("display {d:?} of {s:?} does not re-parse: {e}"))?;
+                if again != v || again.to_string() != d {
+                    return Err(format!("{s:?} -> {d:?} -> {again}"));
+                }
+            }
+            for include_prerelease in [false, true] {
+                let opts = Options { loose, include_prerelease };
+                if let Ok(r) = Range::parse(s, opts) {
+                    let d = r.to_string();
+                    // node-semver's printed form is not always a fixed point (`>=00.0.0` prints
+                    // as `>=0.0.0`, which a second parse drops as "any"), so the display must
+                    // mean the same, and its own display must be a fixed point.
+                    let again = Range::parse(&d, opts).map_err(|e| format!("display {d:?} of range {s:?} does not re-parse: {e}"))?;
+                    let d2 = again.to_string();
+                    let third = Range::parse(&d2, opts).map_err(|e| format!("display {d2:?} does not re-parse: {e}"))?;
+                    if third.to_string() != d2 {
+                        return Err(format!("range {s:?} -> {d:?} -> {d2:?} -> {third}"));
+                    }
+                    let set = r.to_set();
+                    for p in PROBES {
+                        let v = Version::parse(p, false).map_err(|e| e.to_string())?;
+                        if set.contains(&v) != r.test(&v) {
+                            return Err(format!("set of {s:?} ({opts:?}) disagrees with test on {p}"));
+                        }
+                        if again.test(&v) != r.test(&v) {
+                            return Err(format!("range {s:?} and its display {d:?} disagree on {p}"));
+                        }
+                        let _ = r.outside(&v, std::cmp::Ordering::Greater);
+                        let _ = r.outside(&v, std::cmp::Ordering::Less);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

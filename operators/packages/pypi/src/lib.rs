@@ -155,3 +155,42 @@ impl VersionScheme for PypiScheme {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests;
+
+/// Properties the fuzz targets (`fuzz/`) and the in-tree smoke test check on any input: no
+/// panic; display re-parses to the same value; the PubGrub set agrees with `contains`.
+#[doc(hidden)]
+pub mod fuzzing {
+    use super::*;
+    use pubgrub::VersionSet as _;
+
+    const PROBES: [&str; 12] = ["0", "1.0.dev0", "1.0a1", "1.0", "1.0+local", "1.0.post1", "1.0.post1.dev0", "1.1", "1!0.5", "2.0rc1", "2.0", "10.0.0.1"];
+
+    pub fn check(s: &str) -> Result<(), String> {
+        if let Ok(v) = Version::parse(s) {
+            let d = v.to_string();
+            let again = Version::parse(&d).map_err(|e| format!("display {d:?} of {s:?} does not re-parse: {e:?}"))?;
+            if again != v || again.to_string() != d {
+                return Err(format!("{s:?} -> {d:?} -> {again}"));
+            }
+        }
+        if let Ok(set) = SpecifierSet::parse(s) {
+            let d = set.to_string();
+            let again = SpecifierSet::parse(&d).map_err(|e| format!("display {d:?} of {s:?} does not re-parse: {e}"))?;
+            if again.to_string() != d {
+                return Err(format!("specifiers {s:?} -> {d:?} -> {again}"));
+            }
+            for allow in [true, false] {
+                let flags = PrereleaseFlags { set: Some(allow), ..Default::default() };
+                if let Some(pep) = set.to_set(allow) {
+                    for p in PROBES {
+                        let v = Version::parse(p).map_err(|e| e.to_string())?;
+                        if pep.contains(&v) != set.contains(&v, flags) {
+                            return Err(format!("set of {s:?} (prereleases={allow}) disagrees with contains on {p}"));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,46 @@
+//! In-tree stand-in for the cargo-fuzz target (which needs a nightly toolchain): the same
+//! properties (tusk_crates::fuzzing::check) over grammar-biased pseudo-random inputs, plus every
+//! input in fuzz_regressions.txt (one per line, JSON string literals).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+const TOKENS: &[&str] = &[
+    "0", "1", "2", "9", "10", "01", "00", "18446744073709551616", "9007199254740992", ".", ".", ".", "-", "+", "*", "x", "X", "^", "~", "~>",
+    "~=", "<", ">", "=", "==", "!=", "===", "<=", ">=", ",", ", ", " ", "  ", "||", " - ", "v", "V", "a", "b", "c", "rc", "alpha", "beta",
+    "pre", "preview", "post", "rev", "r", "dev", "local", "!", "_", "\t", ".*", "é", "\u{130}", "\u{feff}", "\u{a0}",
+];
+
+fn inputs(n: usize) -> impl Iterator<Item = String> {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..n).map(move |_| {
+        let len = (next() % 12) as usize;
+        (0..len).map(|_| TOKENS[(next() % TOKENS.len() as u64) as usize]).collect()
+    })
+}
+
+#[test]
+fn properties_hold_on_generated_inputs() {
+    let mut failures = Vec::new();
+    for s in inputs(20_000) {
+        if let Err(e) = tusk_crates::fuzzing::check(&s) {
+            failures.push(format!("{s:?}: {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{} failures, first ones:\n{}", failures.len(), failures[..failures.len().min(10)].join("\n"));
+}
+
+#[test]
+fn regressions() {
+    let text = include_str!("fuzz_regressions.txt");
+    for line in text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+        let input: String = serde_json::from_str(line).unwrap_or_else(|e| panic!("bad regression line {line}: {e}"));
+        if let Err(e) = tusk_crates::fuzzing::check(&input) {
+            panic!("{input:?}: {e}");
+        }
+    }
+}
