@@ -350,10 +350,17 @@ impl ComparableVersion {
         s
     }
 
-    /// Whether a qualifier that sorts before the release (alpha, beta, milestone, rc, snapshot
-    /// or an unknown one below "") occurs: the version is lower than its release padding.
+    /// Whether a qualifier that sorts before the release occurs anywhere (alpha, beta,
+    /// milestone, rc/cr, snapshot); unknown qualifiers and `sp` sort after the release.
     pub fn is_prerelease(&self) -> bool {
-        self.items.cmp_opt(None) == Ordering::Less && self.canonical().chars().any(|c| c.is_alphabetic())
+        fn pre(item: &Item) -> bool {
+            match item {
+                Item::Num(_) => false,
+                Item::Str(s) | Item::Comb(s, _) => java_cmp(&comparable_qualifier(s), "5") == Ordering::Less,
+                Item::List(items) => items.iter().any(pre),
+            }
+        }
+        pre(&self.items)
     }
 
     /// Whether this is a `-SNAPSHOT` version.
@@ -429,6 +436,16 @@ mod tests {
         assert_eq!(v("0.x").canonical(), "x");
         assert_eq!(v("1.0.0-alpha-1").canonical(), "1-alpha1");
         assert_eq!(v("1.2-SNAPSHOT").canonical(), "1.2-snapshot");
+    }
+
+    #[test]
+    fn prerelease_flag() {
+        for p in ["1.0-alpha-1", "1-SNAPSHOT", "2.0.0.RC1", "1.0-m2", "1.0.0-cr1"] {
+            assert!(v(p).is_prerelease(), "{p}");
+        }
+        for r in ["1.0", "1.0-sp1", "1.0-ga", "1.0-foo", "1.0.1"] {
+            assert!(!v(r).is_prerelease(), "{r}");
+        }
     }
 
     #[test]
