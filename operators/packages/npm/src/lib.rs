@@ -131,7 +131,7 @@ impl VersionScheme for NpmScheme {
             .collect();
         Ok(ParsedVersion {
             normalized: v.to_string(),
-            parts: serde_json::json!({"major": v.major, "minor": v.minor, "patch": v.patch, "prerelease": pre, "build": v.build}),
+            parts: serde_json::json!({"major": v.major, "minor": v.minor, "patch": v.patch, "pre": pre, "build": v.build}),
             prerelease: v.is_prerelease(),
         })
     }
