@@ -132,22 +132,22 @@ impl Operator for Multicloud {
         match verb {
             Verb::Init { name, file, force } => init(name, file, force),
             Verb::Validate { common } => {
-                let spec = Spec::load(&common.file)?;
+                let spec = load(&common.file, &ctx)?;
                 let clouds = deploy::select(&spec, &common.cloud)?;
                 validate::validate(&spec, &clouds, None)?;
                 let names: Vec<&str> = clouds.iter().map(|c| c.name()).collect();
                 Ok(Output::new(serde_json::json!({"valid": true, "function": spec.raw.name, "clouds": names}))
                     .text(Cell::styled(format!("{}: valid for {}", common.file.display(), names.join(", ")), Style::Good)))
             }
-            Verb::Package { common, out } => package(common, out),
+            Verb::Package { common, out } => package(common, out, &ctx),
             Verb::Deploy { common, traffic, atomic } => {
-                let spec = Spec::load(&common.file)?;
+                let spec = load(&common.file, &ctx)?;
                 deploy::deploy(spec, DeployArgs { clouds: common.cloud, traffic, atomic }, &ctx).await
             }
             Verb::Promote { common } => simple(common, &ctx, "promote").await,
             Verb::Rollback { common } => simple(common, &ctx, "rollback").await,
             Verb::Destroy { common, yes } => {
-                let spec = Spec::load(&common.file)?;
+                let spec = load(&common.file, &ctx)?;
                 let clouds = deploy::select(&spec, &common.cloud)?;
                 let targets = deploy::connect(&spec, &clouds)?;
                 let names: Vec<String> = targets.iter().map(|t| t.target()).collect();
@@ -168,7 +168,7 @@ impl Operator for Multicloud {
                     (None, Some(f)) => std::fs::read(&f).map_err(|e| Error::usage(format!("cannot read {}: {e}", f.display())).at("--data-file"))?,
                     (None, None) => b"{}".to_vec(),
                 };
-                let spec = Spec::load(&common.file)?;
+                let spec = load(&common.file, &ctx)?;
                 let clouds = deploy::select(&spec, &common.cloud)?;
                 let targets = deploy::connect(&spec, &clouds)?;
                 ctx.audit.set_target(targets.iter().map(|t| t.target()).collect::<Vec<_>>().join(", "));
@@ -196,6 +196,14 @@ impl Operator for Multicloud {
             }
         }
     }
+}
+
+/// Loads the spec and fills endpoints from the `[multicloud]` config section.
+fn load(path: &std::path::Path, ctx: &Context) -> Result<Spec> {
+    let mut spec = Spec::load(path)?;
+    let cfg: spec::McConfig = ctx.config.section("multicloud")?;
+    cfg.apply(&mut spec);
+    Ok(spec)
 }
 
 fn exit_for(out: Output, failed: usize, total: usize) -> Output {
@@ -238,8 +246,8 @@ fn init(name: Option<String>, file: PathBuf, force: bool) -> Result<Output> {
         .text("next: edit the cloud sections, then `tusk @multicloud validate` and `tusk @multicloud deploy`"))
 }
 
-fn package(common: Common, out: Option<PathBuf>) -> Result<Output> {
-    let spec = Spec::load(&common.file)?;
+fn package(common: Common, out: Option<PathBuf>, ctx: &Context) -> Result<Output> {
+    let spec = load(&common.file, ctx)?;
     let clouds = deploy::select(&spec, &common.cloud)?;
     validate::validate(&spec, &clouds, None)?;
     let pkgs = deploy::packages(&spec, &clouds)?;
@@ -261,7 +269,7 @@ fn package(common: Common, out: Option<PathBuf>) -> Result<Output> {
 }
 
 async fn simple(common: Common, ctx: &Context, verb: &str) -> Result<Output> {
-    let spec = Spec::load(&common.file)?;
+    let spec = load(&common.file, ctx)?;
     let clouds = deploy::select(&spec, &common.cloud)?;
     let targets = deploy::connect(&spec, &clouds)?;
     ctx.audit.set_target(targets.iter().map(|t| t.target()).collect::<Vec<_>>().join(", "));
@@ -295,8 +303,8 @@ async fn simple_with(targets: Vec<Arc<dyn crate::cloud::Cloud>>, ctx: &Context, 
     Ok(exit_for(out, failed, rows.len()))
 }
 
-async fn status(common: Common, _ctx: &Context) -> Result<Output> {
-    let spec = Spec::load(&common.file)?;
+async fn status(common: Common, ctx: &Context) -> Result<Output> {
+    let spec = load(&common.file, ctx)?;
     let clouds = deploy::select(&spec, &common.cloud)?;
     let targets = deploy::connect(&spec, &clouds)?;
     let states = futures::future::join_all(targets.iter().map(|t| t.state())).await;

@@ -108,6 +108,38 @@ pub struct GcpSpec {
     pub storage_endpoint: Option<String>,
 }
 
+/// The `[multicloud]` section of tusk's config (`tusk.toml`, user config, or
+/// `TUSK_MULTICLOUD__<KEY>` environment variables): endpoints for emulators and sovereign
+/// clouds. A value in `tusk-function.toml` wins over these.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct McConfig {
+    pub aws_endpoint: Option<String>,
+    pub azure_arm_endpoint: Option<String>,
+    pub azure_blob_endpoint: Option<String>,
+    pub azure_scm_endpoint: Option<String>,
+    pub gcp_endpoint: Option<String>,
+    pub gcp_storage_endpoint: Option<String>,
+}
+
+impl McConfig {
+    /// Fills endpoints the spec leaves unset.
+    pub fn apply(&self, spec: &mut Spec) {
+        if let Some(a) = spec.raw.aws.as_mut() {
+            a.endpoint = a.endpoint.take().or_else(|| self.aws_endpoint.clone());
+        }
+        if let Some(a) = spec.raw.azure.as_mut() {
+            a.arm_endpoint = a.arm_endpoint.take().or_else(|| self.azure_arm_endpoint.clone());
+            a.blob_endpoint = a.blob_endpoint.take().or_else(|| self.azure_blob_endpoint.clone());
+            a.scm_endpoint = a.scm_endpoint.take().or_else(|| self.azure_scm_endpoint.clone().map(|s| s.replace("{app}", a.app.as_deref().unwrap_or(&spec.raw.name))));
+        }
+        if let Some(g) = spec.raw.gcp.as_mut() {
+            g.endpoint = g.endpoint.take().or_else(|| self.gcp_endpoint.clone());
+            g.storage_endpoint = g.storage_endpoint.take().or_else(|| self.gcp_storage_endpoint.clone());
+        }
+    }
+}
+
 /// The file as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
