@@ -7,5 +7,7 @@ mod kubernetes;
 mod multicloud;
 #[cfg(feature = "packages")]
 mod packages;
+#[cfg(feature = "packages")]
+mod packages_versions_b;
 #[cfg(feature = "wasm")]
 mod wasm;
