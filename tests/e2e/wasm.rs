@@ -1,0 +1,380 @@
+//! @wasm end to end: the real binary running WAT fixtures and C programs compiled with zig
+//! (built by scripts/setup/wasm.sh into fixtures/wasm/build/).
+
+use std::path::{Path, PathBuf};
+use tusk_test::{TestContext, run, test_context, tusk_snapshot};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/wasm")
+}
+
+fn wat(name: &str) -> String {
+    fixtures().join("wat").join(name).display().to_string()
+}
+
+/// A fixture built by scripts/setup/wasm.sh. Fails (never skips) when it is missing.
+fn built(name: &str) -> String {
+    let p = fixtures().join("build").join(name);
+    assert!(p.is_file(), "missing fixture {}: run scripts/setup/wasm.sh first (it builds the C fixtures with zig)", p.display());
+    p.display().to_string()
+}
+
+fn ctx() -> TestContext {
+    let mut ctx = test_context!();
+    // Module offsets in backtraces depend on the compiler; names do not.
+    ctx.filter(r" @ 0x[0-9a-f]+", " @ [OFFSET]");
+    ctx.filter(r"\([0-9a-f]{24}\)", "([FINGERPRINT])");
+    ctx
+}
+
+#[test]
+fn run_hello_wat() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", &wat("hello.wat")]));
+}
+
+#[test]
+fn sandbox_gives_only_the_arguments_and_no_environment() {
+    let mut ctx = ctx();
+    ctx.env("SECRET_TOKEN", "hunter2");
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", &built("args.wasm"), "one", "--two", "-o", "json"]));
+    assert!(!r.stdout.contains("hunter2"));
+}
+
+#[test]
+fn env_and_env_inherit() {
+    let mut ctx = ctx();
+    ctx.env("TUSK_TEST_INHERITED", "from-host");
+    ctx.env("SECRET_TOKEN", "hunter2");
+    let r = tusk_snapshot!(
+        ctx,
+        ctx.tusk(["@wasm", "run", "--env", "GREETING=hi", "--env", "EMPTY=", "--env-inherit", "TUSK_TEST_INHERITED", &built("args.wasm")])
+    );
+    assert!(!r.stdout.contains("hunter2"));
+}
+
+#[test]
+fn env_inherit_of_unset_variable_is_an_error() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "--env-inherit", "NOT_SET_ANYWHERE", &built("args.wasm")]));
+}
+
+#[test]
+fn bad_env_and_dir_flags() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "--env", "NOEQUALS", &wat("hello.wat")]));
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "--dir", "does-not-exist", &wat("hello.wat")]));
+}
+
+#[test]
+fn no_host_file_access_without_dir() {
+    let ctx = ctx();
+    let secret = ctx.write("secret.txt", "top secret\n");
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", &built("cat.wasm"), secret.to_str().unwrap()]));
+    assert_eq!(r.code, Some(1));
+    assert!(!r.stdout.contains("top secret"));
+    // Relative paths too: the guest has no current directory on the host.
+    let r = run(&mut ctx.tusk(["@wasm", "run", &built("cat.wasm"), "secret.txt"]), None);
+    assert_eq!(r.code, Some(1));
+    assert!(!r.stdout.contains("top secret"));
+}
+
+#[test]
+fn dir_grant_reads_files() {
+    let ctx = ctx();
+    ctx.write("data/in.txt", "hello through a preopen\n");
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "--dir", "data::/data", &built("cat.wasm"), "/data/in.txt"]));
+    // Only the granted directory: its parent stays out of reach.
+    ctx.write("outside.txt", "outside\n");
+    let r = run(&mut ctx.tusk(["@wasm", "run", "--dir", "data::/data", &built("cat.wasm"), "/data/../outside.txt"]), None);
+    assert_eq!(r.code, Some(1), "{}", r.stdout);
+    assert!(!r.stdout.contains("outside"));
+}
+
+#[test]
+fn read_only_grant_refuses_writes() {
+    let ctx = ctx();
+    std::fs::create_dir_all(ctx.work().join("out")).unwrap();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "--dir-ro", "out::/out", &built("write.wasm"), "/out/x.txt", "data"]));
+    assert!(!ctx.work().join("out/x.txt").exists());
+    // The same directory read-write: the file appears on the host.
+    let r = run(&mut ctx.tusk(["@wasm", "run", "--dir", "out::/out", &built("write.wasm"), "/out/x.txt", "data"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(std::fs::read_to_string(ctx.work().join("out/x.txt")).unwrap(), "data");
+}
+
+#[test]
+fn proc_exit_code_becomes_tusk_exit_code() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", &wat("exit.wat")]));
+    for code in ["0", "3", "7", "125"] {
+        let r = run(&mut ctx.tusk(["@wasm", "run", &built("exit.wasm"), code]), None);
+        assert_eq!(r.code, Some(code.parse().unwrap()), "{}", r.stderr);
+        assert_eq!(r.stderr, "");
+    }
+    // WASI preview 1 exit statuses stop at 125 (wasmtime refuses larger ones).
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", &built("exit.wasm"), "200"]));
+}
+
+#[test]
+fn component_exit_is_ok_or_error() {
+    // WASI 0.2 `wasi:cli/exit` carries only ok/err: a non-zero exit of a component is 1.
+    let ctx = ctx();
+    assert_eq!(run(&mut ctx.tusk(["@wasm", "run", &built("exit.component.wasm"), "0"]), None).code, Some(0));
+    assert_eq!(run(&mut ctx.tusk(["@wasm", "run", &built("exit.component.wasm"), "9"]), None).code, Some(1));
+}
+
+#[test]
+fn component_runs_with_wasi_p2() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "--env", "K=v", &built("args.component.wasm"), "a", "b"]));
+}
+
+#[test]
+fn trap_prints_kind_and_named_backtrace() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", &wat("trap.wat")]));
+}
+
+#[test]
+fn timeout_stops_an_infinite_loop() {
+    let ctx = ctx();
+    let start = std::time::Instant::now();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "--timeout", "300ms", &wat("loop.wat")]));
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[test]
+fn fuel_stops_an_infinite_loop() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "--fuel", "100000", &wat("loop.wat")]));
+}
+
+#[test]
+fn fuel_is_reported_in_json() {
+    let ctx = ctx();
+    let r = run(&mut ctx.tusk(["@wasm", "-o", "json", "run", "--fuel", "1000000", &wat("hello.wat")]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(r.stdout.trim_start_matches("hello from wasm\n")).unwrap();
+    let used = json["fuel_consumed"].as_u64().unwrap();
+    assert!(used > 0 && used < 1000, "{used}");
+}
+
+#[test]
+fn max_memory_stops_a_memory_bomb() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "--max-memory", "10MiB", &wat("membomb.wat")]));
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "--max-memory", "32MiB", "--timeout", "60s", &built("malloc_bomb.wasm")]));
+    assert_eq!(r.code, Some(124));
+}
+
+#[test]
+fn max_stack_bounds_recursion() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "--max-stack", "64KiB", &wat("recurse.wat")]));
+    let r = run(&mut ctx.tusk(["@wasm", "run", &wat("recurse.wat")]), None);
+    assert_eq!(r.code, Some(124));
+    assert!(r.stderr.contains("default 512 KiB wasm stack"), "{}", r.stderr);
+}
+
+#[test]
+fn bad_limit_values_name_the_flag() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "--max-memory", "lots", &wat("hello.wat")]));
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "--timeout", "3 weeks", &wat("hello.wat")]));
+}
+
+#[test]
+fn limits_from_config_file() {
+    let ctx = ctx();
+    ctx.write("tusk.toml", "[wasm]\ntimeout = \"200ms\"\n");
+    let r = run(&mut ctx.tusk(["@wasm", "run", &wat("loop.wat")]), None);
+    assert_eq!(r.code, Some(124), "{}", r.stderr);
+    assert!(r.stderr.contains("timeout"), "{}", r.stderr);
+}
+
+#[test]
+fn second_run_hits_the_cache() {
+    let ctx = ctx();
+    let first = run(&mut ctx.tusk(["@wasm", "-o", "json", "run", &built("exit.wasm")]), None);
+    assert_eq!(first.json()["code"], "compiled");
+    let second = run(&mut ctx.tusk(["@wasm", "-o", "json", "run", &built("exit.wasm")]), None);
+    assert_eq!(second.json()["code"], "cache-hit");
+    let none = run(&mut ctx.tusk(["@wasm", "-o", "json", "run", "--no-cache", &built("exit.wasm")]), None);
+    assert_eq!(none.json()["code"], "compiled");
+    let stats = run(&mut ctx.tusk(["@wasm", "-o", "json", "cache", "stats"]), None).json();
+    assert_eq!(stats["entries"], 1);
+    assert!(stats["dir"].as_str().unwrap().ends_with(".cache/tusk/wasm"), "{stats}");
+}
+
+#[test]
+fn concurrent_runs_share_the_cache_safely() {
+    let ctx = ctx();
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            let mut c = ctx.tusk(["@wasm", "run", &built("cat.wasm")]);
+            c.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+            c.spawn().unwrap()
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        // cat without arguments prints its usage and exits 2: the program ran.
+        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let r = run(&mut ctx.tusk(["@wasm", "-o", "json", "run", &built("cat.wasm"), "/nothing"]), None);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(json["code"], "cache-hit");
+    let stats = run(&mut ctx.tusk(["@wasm", "-o", "json", "cache", "stats"]), None).json();
+    assert_eq!(stats["entries"], 1);
+    let leftovers: Vec<_> = walk(&ctx.cache_dir().join("wasm")).into_iter().filter(|p| p.to_string_lossy().contains(".tmp-")).collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn corrupt_cache_entry_is_recompiled() {
+    let ctx = ctx();
+    run(&mut ctx.tusk(["@wasm", "run", &wat("hello.wat")]), None);
+    let entry = walk(&ctx.cache_dir().join("wasm")).into_iter().find(|p| p.extension().is_some_and(|e| e == "cwasm")).unwrap();
+    let mut bytes = std::fs::read(&entry).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x55;
+    std::fs::write(&entry, bytes).unwrap();
+    let r = run(&mut ctx.tusk(["@wasm", "-o", "json", "run", &wat("hello.wat")]), None);
+    assert_eq!(r.code, Some(0));
+    assert!(r.stdout.contains("\"code\": \"compiled\""), "{}", r.stdout);
+}
+
+#[test]
+fn cache_clear() {
+    let ctx = ctx();
+    run(&mut ctx.tusk(["@wasm", "run", &wat("hello.wat")]), None);
+    let mut c = ctx.tusk(["@wasm", "cache", "clear"]);
+    let r = run(&mut c, None);
+    assert_eq!(r.code, Some(0));
+    assert!(r.stdout.starts_with("removed 1 compiled entry ("), "{}", r.stdout);
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "cache", "stats"]));
+}
+
+#[test]
+fn garbage_truncated_and_empty_files_are_clear_errors() {
+    let mut ctx = ctx();
+    ctx.filter(r"\d+ bytes", "[N] bytes");
+    ctx.filter(r"offset 0x[0-9a-f]+", "offset [OFFSET]");
+    ctx.write("garbage.wasm", [0x89, b'P', b'N', b'G', 0, 1, 2, 3]);
+    ctx.write("empty.wasm", []);
+    let full = std::fs::read(built("cat.wasm")).unwrap();
+    ctx.write("truncated.wasm", &full[..full.len() / 3]);
+    ctx.write("notes.txt", "just some notes\n");
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "garbage.wasm"]));
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "empty.wasm"]));
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "truncated.wasm"]));
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "notes.txt"]));
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "missing.wasm"]));
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "validate", "truncated.wasm"]));
+}
+
+#[test]
+fn unsatisfied_import_is_a_link_error() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", &wat("needs-import.wat")]));
+}
+
+#[test]
+fn invoke_typed_exports() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "invoke", &wat("math.wat"), "add", "2", "40"]));
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "invoke", &wat("math.wat"), "hypot", "3", "4"]));
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "-o", "json", "invoke", &wat("math.wat"), "divmod", "17", "5"]));
+    let r = run(&mut ctx.tusk(["@wasm", "invoke", &wat("math.wat"), "mul64", "-3", "4000000000"]), None);
+    assert_eq!(r.stdout, "-12000000000\n");
+    let r = run(&mut ctx.tusk(["@wasm", "invoke", &wat("math.wat"), "half", "5"]), None);
+    assert_eq!(r.stdout, "2.5\n");
+}
+
+#[test]
+fn invoke_errors() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "invoke", &wat("math.wat"), "nope"]));
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "invoke", &wat("math.wat"), "add", "1"]));
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "invoke", &wat("math.wat"), "add", "1", "two"]));
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "invoke", &wat("math.wat"), "div", "1", "0"]));
+}
+
+#[test]
+fn compile_then_run_precompiled() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "compile", &wat("exit.wat"), "--out", "exit.cwasm"]));
+    let r = run(&mut ctx.tusk(["@wasm", "-o", "json", "run", "exit.cwasm"]), None);
+    assert_eq!(r.code, Some(42));
+    assert_eq!(r.json()["code"], "precompiled");
+    // Compiled without fuel metering, run with --fuel: a different engine.
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "run", "--fuel", "1000", "exit.cwasm"]));
+    // With --fuel at compile time it works.
+    run(&mut ctx.tusk(["@wasm", "compile", "--fuel", &wat("exit.wat"), "--out", "exit-fuel.cwasm"]), None);
+    assert_eq!(run(&mut ctx.tusk(["@wasm", "run", "--fuel", "1000", "exit-fuel.cwasm"]), None).code, Some(42));
+}
+
+#[test]
+fn compile_component() {
+    let ctx = ctx();
+    let r = run(&mut ctx.tusk(["@wasm", "-o", "json", "compile", &built("args.component.wasm"), "--out", "args.cwasm"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.json()["kind"], "component");
+    let r = run(&mut ctx.tusk(["@wasm", "run", "args.cwasm", "x"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.contains("argv[1]=x"));
+}
+
+#[test]
+fn inspect_module() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "inspect", &wat("math.wat")]));
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "inspect", &wat("hello.wat")]));
+}
+
+#[test]
+fn inspect_json_and_component() {
+    let ctx = ctx();
+    let r = run(&mut ctx.tusk(["@wasm", "-o", "json", "inspect", &built("args.wasm")]), None).json();
+    assert_eq!(r["kind"], "module");
+    assert!(r["imports"].as_array().unwrap().iter().any(|i| i["module"] == "wasi_snapshot_preview1"));
+    assert!(r["producers"].as_array().unwrap().iter().any(|p| p["field"] == "language"), "{r}");
+    let c = run(&mut ctx.tusk(["@wasm", "-o", "json", "inspect", &built("args.component.wasm")]), None).json();
+    assert_eq!(c["kind"], "component");
+    let imports: Vec<&str> = c["imports"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert!(imports.iter().any(|n| n.starts_with("wasi:cli/environment")), "{imports:?}");
+    let exports: Vec<&str> = c["exports"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert!(exports.iter().any(|n| n.starts_with("wasi:cli/run")), "{exports:?}");
+}
+
+#[test]
+fn validate_files() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "validate", &wat("math.wat")]));
+    ctx.write("bad.wat", "(module (func (result i32) i64.const 1))");
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "validate", "bad.wat"]));
+    let r = run(&mut ctx.tusk(["@wasm", "-o", "json", "validate", &built("args.component.wasm")]), None);
+    assert_eq!(r.json()["kind"], "component");
+}
+
+#[test]
+fn json_summary_of_run() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "-o", "json", "run", &wat("exit.wat")]));
+}

@@ -388,7 +388,11 @@ pub fn validate(engine: &Engine, path: &Path) -> Result<Kind> {
 pub(crate) fn error_text(e: &wasmtime::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for c in e.chain() {
+        // The backtrace is reported separately, not inlined into the message.
         let s = c.to_string();
+        if s.starts_with("error while executing at wasm backtrace") {
+            continue;
+        }
         if !parts.iter().any(|p| p.contains(&s)) {
             parts.push(s);
         }
