@@ -232,7 +232,18 @@ impl HttpCache {
     ///
     /// Returns 404/410 as a `Fetched` with that status; other non-success statuses are errors.
     pub async fn get(&self, eco: &str, url: &str, accept: &str, token: Option<&Secret>) -> Result<Fetched, IndexError> {
-        let path = cache_path(&self.opts.cache_root, eco, url);
+        self.get_range(eco, url, accept, token, None).await
+    }
+
+    /// Like [`HttpCache::get`], with an HTTP `Range` (`bytes=-65536`, `bytes=100-200`). A
+    /// server that ignores ranges answers 200 with the whole body; 206 bodies are the slice.
+    /// Cached under the URL and the range.
+    pub async fn get_range(&self, eco: &str, url: &str, accept: &str, token: Option<&Secret>, range: Option<&str>) -> Result<Fetched, IndexError> {
+        let key = match range {
+            Some(r) => format!("{url}#range={r}"),
+            None => url.to_string(),
+        };
+        let path = cache_path(&self.opts.cache_root, eco, &key);
         let cached = match self.opts.mode {
             CacheMode::Refresh => None,
             _ => Self::read_entry(&path),
@@ -259,6 +270,9 @@ impl HttpCache {
         loop {
             attempt += 1;
             let mut req = self.client.get(url).header(reqwest::header::ACCEPT, accept);
+            if let Some(r) = range {
+                req = req.header(reqwest::header::RANGE, r);
+            }
             if let Some(t) = token {
                 let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", t.expose()))
                     .map_err(|_| IndexError::Client("the registry token contains characters not allowed in a header".into()))?;
@@ -288,6 +302,7 @@ impl HttpCache {
                         }
                         return Err(IndexError::Status { url: url.to_string(), status });
                     }
+                    let status = if status == 206 { 200 } else { status };
                     if resp.status().is_success() || status == 404 || status == 410 {
                         let header_str = |name: reqwest::header::HeaderName| {
                             resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
@@ -298,7 +313,7 @@ impl HttpCache {
                             Ok(body) => {
                                 let body = if status == 200 { body.to_vec() } else { Vec::new() };
                                 self.bump(|s| s.bytes += body.len() as u64);
-                                let h = EntryHeader { url: url.to_string(), status, fetched: now_secs(), etag, last_modified };
+                                let h = EntryHeader { url: key.clone(), status, fetched: now_secs(), etag, last_modified };
                                 Self::write_entry(&path, &h, &body)?;
                                 return Ok(Fetched { status, body: Arc::new(body), from_cache: false });
                             }
@@ -358,9 +373,11 @@ pub fn fixture_path(url: &str) -> Option<PathBuf> {
 
 /// Copies every successful entry of a cache into a fixture tree (see [`fixture_path`]),
 /// rewriting absolute registry URLs inside documents to `{{BASE}}/<prefix>` so the fixture
-/// server points them back at itself. Returns the number of files written.
-pub fn export_fixtures(cache_root: &Path, out: &Path) -> std::io::Result<usize> {
+/// server points them back at itself. Returns the number of files written and the URLs that
+/// were only fetched in slices (HTTP ranges), which the caller records whole.
+pub fn export_fixtures(cache_root: &Path, out: &Path) -> std::io::Result<(usize, Vec<String>)> {
     let mut n = 0;
+    let mut ranged = Vec::new();
     let mut stack = vec![cache_root.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir)? {
@@ -373,7 +390,13 @@ pub fn export_fixtures(cache_root: &Path, out: &Path) -> std::io::Result<usize> 
             if h.status != 200 {
                 continue;
             }
+            if let Some((url, _)) = h.url.split_once("#range=") {
+                // Slices of a file (a wheel's METADATA): the recorder fetches the whole file.
+                ranged.push(url.to_string());
+                continue;
+            }
             let Some(rel) = fixture_path(&h.url) else { continue };
+            let body = if rel.starts_with("pypi/pypi") { trim_json_api(body) } else { body };
             let body = match String::from_utf8(body) {
                 Ok(text) => text
                     .replace("https://files.pythonhosted.org/", "{{BASE}}/pypi-files/")
@@ -385,5 +408,19 @@ pub fn export_fixtures(cache_root: &Path, out: &Path) -> std::io::Result<usize> 
             n += 1;
         }
     }
-    Ok(n)
+    ranged.sort();
+    ranged.dedup();
+    Ok((n, ranged))
+}
+
+/// PyPI JSON API documents carry every release's file list (megabytes for some projects);
+/// tusk reads only `info`, so the recorder keeps only the fields of `info` it reads.
+fn trim_json_api(body: Vec<u8>) -> Vec<u8> {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(&body) else { return body };
+    let info = &v["info"];
+    let keep = serde_json::json!({"info": {
+        "name": info["name"], "version": info["version"], "requires_dist": info["requires_dist"],
+        "requires_python": info["requires_python"], "provides_extra": info["provides_extra"],
+    }});
+    serde_json::to_vec(&keep).unwrap_or(body)
 }

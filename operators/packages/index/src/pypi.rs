@@ -169,7 +169,9 @@ impl PypiClient {
     /// The core metadata of one distribution file: its `.metadata` file when the index serves
     /// one, else the JSON API for that release.
     pub async fn metadata(&self, project: &str, version: &str, file: &SimpleFile) -> Result<CoreMetadata, IndexError> {
-        if file.has_metadata() {
+        // Wheels always carry METADATA, and PyPI serves it as `.metadata` even where a mirror's
+        // Simple JSON omits the `core-metadata` key, so wheels are always tried.
+        if file.has_metadata() || file.is_wheel() {
             let url = format!("{}.metadata", file.url.split('#').next().unwrap_or(&file.url));
             let f = self.http.get("pypi", &url, "*/*", self.endpoint.token.as_ref()).await?;
             if !f.is_not_found() {
@@ -177,7 +179,36 @@ impl PypiClient {
                 return Ok(parse_core_metadata(&text));
             }
         }
-        self.json_api_metadata(project, version).await
+        match self.json_api_metadata(project, version).await {
+            Err(IndexError::NotFound { .. }) if file.is_wheel() => self.wheel_metadata(file).await,
+            other => other,
+        }
+    }
+
+    /// Reads `*.dist-info/METADATA` out of a wheel with two HTTP range requests (the zip's
+    /// central directory at the end, then the one member), as uv does for indexes without
+    /// metadata files.
+    pub async fn wheel_metadata(&self, file: &SimpleFile) -> Result<CoreMetadata, IndexError> {
+        let url = file.url.split('#').next().unwrap_or(&file.url).to_string();
+        let perr = |m: String| IndexError::Parse { url: url.clone(), message: m };
+        let tail_len: u64 = 65536;
+        let tail = self.http.get_range("pypi", &url, "*/*", self.endpoint.token.as_ref(), Some(&format!("bytes=-{tail_len}"))).await?;
+        if tail.is_not_found() {
+            return Err(IndexError::NotFound { ecosystem: "pypi", name: file.filename.clone(), registry: self.endpoint.url.clone() });
+        }
+        let whole = file.size.is_some_and(|s| s as usize == tail.body.len());
+        let size = file.size.unwrap_or(tail.body.len() as u64);
+        let tail_start = size.saturating_sub(tail.body.len() as u64);
+        let entry = zip::find_member(&tail.body, tail_start, |n| n.ends_with(".dist-info/METADATA") && n.matches('/').count() == 1).map_err(perr)?;
+        let member = if whole {
+            zip::read_member(&tail.body, entry.local_offset as usize, &entry).map_err(perr)?
+        } else {
+            let end = entry.local_offset + 30 + entry.name_len as u64 + 1024 + entry.compressed_size;
+            let range = format!("bytes={}-{}", entry.local_offset, end.min(size.saturating_sub(1)));
+            let part = self.http.get_range("pypi", &url, "*/*", self.endpoint.token.as_ref(), Some(&range)).await?;
+            zip::read_member(&part.body, 0, &entry).map_err(perr)?
+        };
+        Ok(parse_core_metadata(&String::from_utf8_lossy(&member)))
     }
 
     /// Dependencies from the JSON API (`info.requires_dist`), for files without metadata.
@@ -185,20 +216,33 @@ impl PypiClient {
         let url = format!("{}/pypi/{}/{}/json", self.endpoint.url, normalize(project), version);
         let f = self.http.get("pypi", &url, "application/json", self.endpoint.token.as_ref()).await?;
         if f.is_not_found() {
-            return Err(IndexError::NotFound { ecosystem: "pypi", name: format!("{project}=={version}"), registry: self.endpoint.url.clone() });
+            // Some mirrors serve only the project-level document; it describes the latest release.
+            let latest = format!("{}/pypi/{}/json", self.endpoint.url, normalize(project));
+            let g = self.http.get("pypi", &latest, "application/json", self.endpoint.token.as_ref()).await?;
+            if !g.is_not_found() {
+                if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&g.body) {
+                    if v["info"]["version"].as_str() == Some(version) {
+                        return Ok(json_info(&v["info"], project, version));
+                    }
+                }
+            }
+            return Err(IndexError::NotFound { ecosystem: "pypi", name: format!("{project}=={version} (metadata)"), registry: self.endpoint.url.clone() });
         }
         let v: serde_json::Value = serde_json::from_slice(&f.body).map_err(|e| IndexError::Parse { url: url.clone(), message: e.to_string() })?;
-        let info = &v["info"];
-        let strings = |v: &serde_json::Value| -> Vec<String> {
-            v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
-        };
-        Ok(CoreMetadata {
-            name: info["name"].as_str().unwrap_or(project).to_string(),
-            version: info["version"].as_str().unwrap_or(version).to_string(),
-            requires_dist: strings(&info["requires_dist"]),
-            requires_python: info["requires_python"].as_str().filter(|s| !s.is_empty()).map(str::to_string),
-            provides_extra: strings(&info["provides_extra"]),
-        })
+        Ok(json_info(&v["info"], project, version))
+    }
+}
+
+fn json_info(info: &serde_json::Value, project: &str, version: &str) -> CoreMetadata {
+    let strings = |v: &serde_json::Value| -> Vec<String> {
+        v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    };
+    CoreMetadata {
+        name: info["name"].as_str().unwrap_or(project).to_string(),
+        version: info["version"].as_str().unwrap_or(version).to_string(),
+        requires_dist: strings(&info["requires_dist"]),
+        requires_python: info["requires_python"].as_str().filter(|s| !s.is_empty()).map(str::to_string),
+        provides_extra: strings(&info["provides_extra"]),
     }
 }
 
@@ -210,6 +254,68 @@ fn join_url(base: &str, rel: &str) -> String {
     } else {
         let dir = &base[..base.rfind('/').map(|i| i + 1).unwrap_or(base.len())];
         format!("{dir}{rel}")
+    }
+}
+
+/// Just enough of the zip format to pull one member out of a wheel.
+mod zip {
+    use std::io::Read;
+
+    #[derive(Debug, Clone)]
+    pub struct Member {
+        pub method: u16,
+        pub compressed_size: u64,
+        pub name_len: u16,
+        pub local_offset: u64,
+    }
+
+    fn u16_at(b: &[u8], i: usize) -> Option<u16> {
+        Some(u16::from_le_bytes([*b.get(i)?, *b.get(i + 1)?]))
+    }
+    fn u32_at(b: &[u8], i: usize) -> Option<u32> {
+        Some(u32::from_le_bytes([*b.get(i)?, *b.get(i + 1)?, *b.get(i + 2)?, *b.get(i + 3)?]))
+    }
+
+    /// Finds a member in the central directory contained in `tail` (the last bytes of the
+    /// file, starting at file offset `tail_start`).
+    pub fn find_member(tail: &[u8], tail_start: u64, pick: impl Fn(&str) -> bool) -> Result<Member, String> {
+        let eocd = (0..tail.len().saturating_sub(21)).rev().find(|&i| u32_at(tail, i) == Some(0x0605_4b50)).ok_or("no end of central directory: not a zip")?;
+        let cd_offset = u32_at(tail, eocd + 16).ok_or("short EOCD")? as u64;
+        let mut i = cd_offset.checked_sub(tail_start).ok_or("central directory outside the fetched tail")? as usize;
+        while u32_at(tail, i) == Some(0x0201_4b50) {
+            let method = u16_at(tail, i + 10).ok_or("short entry")?;
+            let csize = u32_at(tail, i + 20).ok_or("short entry")? as u64;
+            let nlen = u16_at(tail, i + 28).ok_or("short entry")?;
+            let elen = u16_at(tail, i + 30).ok_or("short entry")? as usize;
+            let clen = u16_at(tail, i + 32).ok_or("short entry")? as usize;
+            let off = u32_at(tail, i + 42).ok_or("short entry")? as u64;
+            let name = tail.get(i + 46..i + 46 + nlen as usize).ok_or("short name")?;
+            if pick(&String::from_utf8_lossy(name)) {
+                return Ok(Member { method, compressed_size: csize, name_len: nlen, local_offset: off });
+            }
+            i += 46 + nlen as usize + elen + clen;
+        }
+        Err("the wheel has no .dist-info/METADATA".into())
+    }
+
+    /// Decompresses a member whose local header starts at `at` in `buf`.
+    pub fn read_member(buf: &[u8], at: usize, m: &Member) -> Result<Vec<u8>, String> {
+        if u32_at(buf, at) != Some(0x0403_4b50) {
+            return Err("bad local header".into());
+        }
+        let nlen = u16_at(buf, at + 26).ok_or("short header")? as usize;
+        let elen = u16_at(buf, at + 28).ok_or("short header")? as usize;
+        let start = at + 30 + nlen + elen;
+        let data = buf.get(start..start + m.compressed_size as usize).ok_or("member data not in the fetched range")?;
+        match m.method {
+            0 => Ok(data.to_vec()),
+            8 => {
+                let mut out = Vec::new();
+                flate2::read::DeflateDecoder::new(data).read_to_end(&mut out).map_err(|e| e.to_string())?;
+                Ok(out)
+            }
+            other => Err(format!("unsupported zip compression method {other}")),
+        }
     }
 }
 

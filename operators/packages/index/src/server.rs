@@ -87,6 +87,7 @@ async fn serve_conn(sock: tokio::net::TcpStream, root: PathBuf, state: Arc<Mutex
         let mut accept = String::new();
         let mut content_length = 0usize;
         let mut auth = false;
+        let mut range: Option<String> = None;
         loop {
             let mut line = String::new();
             if reader.read_line(&mut line).await? == 0 {
@@ -101,6 +102,7 @@ async fn serve_conn(sock: tokio::net::TcpStream, root: PathBuf, state: Arc<Mutex
                     "accept" => accept = v.trim().to_string(),
                     "content-length" => content_length = v.trim().parse().unwrap_or(0),
                     "authorization" => auth = true,
+                    "range" => range = Some(v.trim().to_string()),
                     _ => {}
                 }
             }
@@ -138,7 +140,10 @@ async fn serve_conn(sock: tokio::net::TcpStream, root: PathBuf, state: Arc<Mutex
                     Ok(bytes) => {
                         let text = String::from_utf8_lossy(&bytes);
                         let bytes = if text.contains("{{BASE}}") { text.replace("{{BASE}}", &base).into_bytes() } else { bytes };
-                        ("200 OK", bytes)
+                        match range.as_deref().and_then(|r| slice(&bytes, r)) {
+                            Some(part) => ("206 Partial Content", part),
+                            None => ("200 OK", bytes),
+                        }
                     }
                     Err(_) => ("404 Not Found", b"not found".to_vec()),
                 }
@@ -149,4 +154,20 @@ async fn serve_conn(sock: tokio::net::TcpStream, root: PathBuf, state: Arc<Mutex
         w.write_all(&body).await?;
         w.flush().await?;
     }
+}
+
+/// The bytes an HTTP `Range: bytes=a-b` / `bytes=-n` / `bytes=a-` asks for.
+fn slice(bytes: &[u8], range: &str) -> Option<Vec<u8>> {
+    let spec = range.strip_prefix("bytes=")?;
+    let (a, b) = spec.split_once('-')?;
+    let len = bytes.len();
+    let (start, end) = if a.is_empty() {
+        let n: usize = b.parse().ok()?;
+        (len.saturating_sub(n), len)
+    } else {
+        let start: usize = a.parse().ok()?;
+        let end = if b.is_empty() { len } else { b.parse::<usize>().ok()?.saturating_add(1).min(len) };
+        (start, end)
+    };
+    (start <= end && start < len).then(|| bytes[start..end].to_vec())
 }

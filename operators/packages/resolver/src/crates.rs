@@ -466,7 +466,16 @@ pub async fn resolve(
 
 /// The report for a failed resolution, with hints about yanked versions.
 fn explain(p: &Provider, tree: &pubgrub::DerivationTree<Pkg, VersionSet, String>) -> String {
-    let mut text = report::explain(tree, Ecosystem::Crates, &crate_set);
+    let fmt = |pkg: &Pkg, set: &VersionSet| -> String {
+        match p.shared.docs.peek(&pkg.name().to_string()) {
+            Some(Ok(doc)) => {
+                let known: Vec<Version> = p.candidates(&doc, pkg).map(|c| c.version.clone()).collect();
+                crate_set(&report::narrow(set, &known))
+            }
+            _ => crate_set(set),
+        }
+    };
+    let mut text = report::explain(tree, Ecosystem::Crates, &fmt, &crate_set);
     let mut hints = BTreeSet::new();
     collect_yank_hints(p, tree, &mut hints);
     for h in hints {

@@ -17,9 +17,11 @@
 pub mod crates;
 pub mod inputs;
 pub mod lock;
+pub mod markers;
 pub mod npm;
 pub mod pep440;
 pub mod prefetch;
+pub mod pypi;
 pub mod report;
 pub mod session;
 pub mod verify;

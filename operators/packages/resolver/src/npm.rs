@@ -329,7 +329,16 @@ pub async fn resolve(client: NpmClient, roots: Vec<RootReq>, _opts: NpmOptions, 
         Ok(s) => s,
         Err(PubGrubError::NoSolution(mut tree)) => {
             tree.collapse_no_versions();
-            let text = report::explain(&tree, Ecosystem::Npm, &|s: &VersionSet| s.to_string());
+            let fmt = |pkg: &Pkg, set: &VersionSet| -> String {
+                match provider.shared.docs.peek(&pkg.name().to_string()) {
+                    Some(Ok(doc)) => {
+                        let known: Vec<Version> = doc.versions.iter().map(|(v, _)| v.clone()).collect();
+                        npm_set(&report::narrow(set, &known))
+                    }
+                    _ => npm_set(set),
+                }
+            };
+            let text = report::explain(&tree, Ecosystem::Npm, &fmt, &npm_set);
             return Err(ResolveError::NoSolution { ecosystem: Ecosystem::Npm, report: text });
         }
         Err(PubGrubError::ErrorRetrievingDependencies { source, .. }) | Err(PubGrubError::ErrorChoosingVersion { source, .. }) => return Err(source),
@@ -338,6 +347,34 @@ pub async fn resolve(client: NpmClient, roots: Vec<RootReq>, _opts: NpmOptions, 
     let mut res = extract(&provider, &roots, &solution)?;
     res.stats = SolveStats { documents: shared.docs.len() as u64, millis: started.elapsed().as_millis() as u64 };
     Ok(res)
+}
+
+/// An npm-style rendering of a version set: `4.17.21`, `^8.0.0`, `~1.2.0`, `>=1.0.0 <3.0.0`,
+/// alternatives joined with `||`.
+pub fn npm_set(set: &VersionSet) -> String {
+    use std::ops::Bound::*;
+    if !(set.pre.is_empty() || set.pre == set.release) {
+        return set.to_string();
+    }
+    let segs: Vec<String> = set
+        .release
+        .iter()
+        .map(|(lo, hi)| match (lo, hi) {
+            (Unbounded, Unbounded) => "*".to_string(),
+            (Included(a), Included(b)) if a == b => a.to_string(),
+            (Included(a), Excluded(b)) if !a.is_prerelease() && *b == Version::new(a.major + 1, 0, 0) && a.major > 0 => format!("^{a}"),
+            (Included(a), Excluded(b)) if !a.is_prerelease() && *b == Version::new(a.major, a.minor + 1, 0) => format!("~{a}"),
+            (Included(a), Unbounded) => format!(">={a}"),
+            (Excluded(a), Unbounded) => format!(">{a}"),
+            (Unbounded, Excluded(b)) => format!("<{b}"),
+            (Unbounded, Included(b)) => format!("<={b}"),
+            (Included(a), Excluded(b)) => format!(">={a} <{b}"),
+            (Included(a), Included(b)) => format!(">={a} <={b}"),
+            (Excluded(a), Excluded(b)) => format!(">{a} <{b}"),
+            (Excluded(a), Included(b)) => format!(">{a} <={b}"),
+        })
+        .collect();
+    if segs.is_empty() { "∅".into() } else { segs.join(" || ") }
 }
 
 fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependencies<Pkg, Version>) -> Result<Resolution, ResolveError> {

@@ -13,7 +13,15 @@ use pubgrub::{DefaultStringReporter, DerivationTree, Derived, External, Map, Rep
 use std::fmt::Display;
 
 /// The explanation for a derivation tree, one sentence per line.
-pub fn explain<VS>(tree: &DerivationTree<Pkg, VS, String>, eco: Ecosystem, set_fmt: &dyn Fn(&VS) -> String) -> String
+/// `set_fmt` renders the versions of a package that a sentence talks about (narrowed to the
+/// versions that exist); `raw_fmt` renders a requirement as written (dependency targets and
+/// your own requirements).
+pub fn explain<VS>(
+    tree: &DerivationTree<Pkg, VS, String>,
+    eco: Ecosystem,
+    set_fmt: &dyn Fn(&Pkg, &VS) -> String,
+    raw_fmt: &dyn Fn(&VS) -> String,
+) -> String
 where
     VS: VersionSet + Display,
 {
@@ -21,11 +29,11 @@ where
         // A lone external fact ("you require x 9", "there is no version of x 9"): say it as
         // a whole sentence.
         DerivationTree::External(External::FromDependencyOf(Pkg::Root, _, d, s)) => {
-            let w = Words { eco, set_fmt };
-            format!("No usable version of {} exists, and you require it.", w.term(d, s))
+            let w = Words { eco, set_fmt, raw_fmt };
+            format!("No usable version of {} exists, and you require it.", w.raw_term(d, s))
         }
         DerivationTree::External(e) => {
-            let w = Words { eco, set_fmt };
+            let w = Words { eco, set_fmt, raw_fmt };
             let fact = w.format_external(e);
             let mut chars = fact.chars();
             let fact = match chars.next() {
@@ -34,7 +42,7 @@ where
             };
             format!("{fact}, so your requirements are unsatisfiable.")
         }
-        _ => DefaultStringReporter::report_with_formatter(tree, &Words { eco, set_fmt }),
+        _ => DefaultStringReporter::report_with_formatter(tree, &Words { eco, set_fmt, raw_fmt }),
     };
     // The default reporter numbers shared steps "(1)"; keep them, but end with one newline.
     text.trim_end().to_string()
@@ -42,7 +50,8 @@ where
 
 struct Words<'a, VS> {
     eco: Ecosystem,
-    set_fmt: &'a dyn Fn(&VS) -> String,
+    set_fmt: &'a dyn Fn(&Pkg, &VS) -> String,
+    raw_fmt: &'a dyn Fn(&VS) -> String,
 }
 
 impl<VS: VersionSet + Display> Words<'_, VS> {
@@ -55,7 +64,14 @@ impl<VS: VersionSet + Display> Words<'_, VS> {
 
     /// `serde ^1` / `flask>=3.0` / `all versions of x`.
     fn term(&self, p: &Pkg, set: &VS) -> String {
-        let s = (self.set_fmt)(set);
+        self.term_text(p, (self.set_fmt)(p, set))
+    }
+
+    fn raw_term(&self, p: &Pkg, set: &VS) -> String {
+        self.term_text(p, (self.raw_fmt)(set))
+    }
+
+    fn term_text(&self, p: &Pkg, s: String) -> String {
         if s == "*" || s.starts_with("* ") {
             format!("all versions of {p}")
         } else if s == "∅" {
@@ -79,20 +95,20 @@ impl<VS: VersionSet + Display> ReportFormatter<Pkg, VS, String> for Words<'_, VS
         match external {
             External::NotRoot(_, _) => "you require the packages you listed".into(),
             External::NoVersions(p, set) => {
-                if (self.set_fmt)(set) == "*" {
+                if (self.set_fmt)(p, set) == "*" {
                     format!("there is no usable version of {p}")
                 } else {
-                    format!("there is no version of {}", self.term(p, set))
+                    format!("there is no version of {}", self.raw_term(p, set))
                 }
             }
             External::Custom(p, set, reason) => format!("{} cannot be used ({reason})", self.term(p, set)),
             External::FromDependencyOf(p, s1, d, s2) => {
                 if matches!(p, Pkg::Root) {
-                    format!("you require {}", self.term(d, s2))
+                    format!("you require {}", self.raw_term(d, s2))
                 } else if let (Pkg::Feature { name, .. }, true) = (p, d.name() == p.name()) {
                     format!("{} needs {name} at the same version", self.term(p, s1))
                 } else {
-                    format!("{} depends on {}", self.term(p, s1), self.term(d, s2))
+                    format!("{} depends on {}", self.term(p, s1), self.raw_term(d, s2))
                 }
             }
         }
@@ -169,3 +185,38 @@ impl<VS: VersionSet + Display> ReportFormatter<Pkg, VS, String> for Words<'_, VS
     }
 }
 
+
+/// Narrows a set to the versions that exist, as uv does before printing: each run of known
+/// versions inside the set becomes `[first, first version after the run)`, the last run is
+/// open-ended. `>=3.0, <3.1 | >3.1, <3.1.1 | …` over releases 3.0.0…3.1.3 reads `>=3.0.0`.
+/// Returns the set unchanged when no known version is in it.
+pub fn narrow<V: tusk_versions::LaneVersion>(set: &tusk_versions::Lanes<V>, known: &[V]) -> tusk_versions::Lanes<V> {
+    use pubgrub::Ranges;
+    use tusk_versions::Lane;
+    let lane = |r: &Ranges<V>, which: Lane| -> Ranges<V> {
+        let mut vs: Vec<&V> = known.iter().filter(|v| v.lane() == which).collect();
+        vs.sort();
+        vs.dedup();
+        let mut out = Ranges::empty();
+        // (first, count) of the current run.
+        let mut run: Option<(&V, usize)> = None;
+        for v in vs {
+            if r.contains(v) {
+                run = Some(match run {
+                    Some((s, n)) => (s, n + 1),
+                    None => (v, 1),
+                });
+            } else if let Some((s, n)) = run.take() {
+                let seg = if n == 1 { Ranges::singleton(s.clone()) } else { Ranges::between(s.clone(), v.clone()) };
+                out = out.union(&seg);
+            }
+        }
+        if let Some((s, n)) = run {
+            let seg = if n == 1 { Ranges::singleton(s.clone()) } else { Ranges::higher_than(s.clone()) };
+            out = out.union(&seg);
+        }
+        out
+    };
+    let narrowed = tusk_versions::Lanes::new(lane(&set.release, Lane::Release), lane(&set.pre, Lane::Prerelease));
+    if narrowed.is_empty() { set.clone() } else { narrowed }
+}

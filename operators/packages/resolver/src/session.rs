@@ -31,6 +31,7 @@ pub struct Session {
     pub http: Arc<HttpCache>,
     pub registries: Registries,
     pub crates: crate::crates::CratesOptions,
+    pub pypi: crate::pypi::PypiOptions,
     pub cancel: CancellationToken,
 }
 
@@ -45,6 +46,10 @@ impl Session {
             Ecosystem::Npm => {
                 let client = tusk_index::npm::NpmClient::new(self.http.clone(), self.registries.npm.clone());
                 crate::npm::resolve(client, roots, crate::npm::NpmOptions::default(), self.cancel.clone()).await
+            }
+            Ecosystem::Pypi => {
+                let client = tusk_index::pypi::PypiClient::new(self.http.clone(), self.registries.pypi.clone());
+                crate::pypi::resolve(client, roots, self.pypi.clone(), self.cancel.clone()).await
             }
             other => Err(ResolveError::Input {
                 location: format!("{other} requirements"),

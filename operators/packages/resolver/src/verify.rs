@@ -241,3 +241,82 @@ pub fn verify_npm(res: &Resolution, packument: &dyn Fn(&str) -> Option<tusk_inde
     }
     problems
 }
+
+/// Checks a PyPI resolution against each chosen version's core metadata: every requirement
+/// whose marker holds for the target (for the base package and each enabled extra) has an edge
+/// to a resolved version that `SpecifierSet::contains` accepts (packaging's own test, not the
+/// PubGrub version set), extras asked through an edge are enabled on the target, each version's
+/// `Requires-Python` admits the target Python, and every root requirement is satisfied.
+pub fn verify_pypi(
+    res: &Resolution,
+    metadata: &dyn Fn(&str, &str) -> Option<tusk_index::pypi::CoreMetadata>,
+    env: &crate::markers::MarkerEnv,
+    python: &str,
+) -> Vec<String> {
+    use tusk_index::pypi::normalize;
+    let mut problems = Vec::new();
+    let flags = tusk_pypi::PrereleaseFlags { call: Some(true), ..Default::default() };
+    let satisfies = |spec: &str, version: &str| -> bool {
+        match (tusk_pypi::SpecifierSet::parse(spec), tusk_pypi::Version::parse(version)) {
+            (Ok(s), Ok(v)) => s.contains(&v, flags),
+            _ => false,
+        }
+    };
+    let find = |name: &str| res.packages.iter().find(|p| normalize(&p.name) == normalize(name));
+    for p in &res.packages {
+        let Some(md) = metadata(&p.name, &p.version) else {
+            problems.push(format!("{}=={}: no metadata", p.name, p.version));
+            continue;
+        };
+        if let Some(rp) = &md.requires_python {
+            if !satisfies(rp, python) {
+                problems.push(format!("{}=={}: requires Python {rp}, target is {python}", p.name, p.version));
+            }
+        }
+        for line in &md.requires_dist {
+            let Ok(r) = crate::inputs::parse_pep508(line) else {
+                problems.push(format!("{}=={}: unparsable requirement `{line}`", p.name, p.version));
+                continue;
+            };
+            let marker = r.condition.as_deref().map(crate::markers::Marker::parse);
+            let active = match marker {
+                None => true,
+                Some(Err(_)) => false,
+                Some(Ok(m)) => m.eval(env, None) || p.features.iter().any(|x| m.mentions_extra() && m.eval(env, Some(x))),
+            };
+            if !active {
+                continue;
+            }
+            let Some(target) = find(&r.name) else {
+                problems.push(format!("{}=={}: requirement `{line}` has no resolved package", p.name, p.version));
+                continue;
+            };
+            if !p.dependencies.iter().any(|e| normalize(&e.name) == normalize(&r.name) && e.version == target.version) {
+                problems.push(format!("{}=={}: no edge for `{line}`", p.name, p.version));
+            }
+            if !satisfies(&r.req, &target.version) {
+                problems.push(format!("{}=={}: {}=={} does not satisfy `{line}`", p.name, p.version, target.name, target.version));
+            }
+            for x in &r.features {
+                if !target.features.iter().any(|f| normalize(f) == normalize(x)) {
+                    problems.push(format!("{}=={}: extra `{x}` of {} is not enabled", p.name, p.version, target.name));
+                }
+            }
+        }
+    }
+    for r in &res.roots {
+        if r.kind == "optional" {
+            continue;
+        }
+        if let Some(m) = r.condition.as_deref().and_then(|m| crate::markers::Marker::parse(m).ok()) {
+            if !m.eval(env, None) {
+                continue;
+            }
+        }
+        match find(&r.name) {
+            Some(t) if satisfies(&r.req, &t.version) => {}
+            _ => problems.push(format!("root requirement {}{} is not satisfied", r.name, r.req)),
+        }
+    }
+    problems
+}

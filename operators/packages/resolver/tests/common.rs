@@ -47,6 +47,27 @@ pub fn verify_npm(res: &Resolution) {
     assert!(problems.is_empty(), "verifier found problems:\n{}", problems.join("\n"));
 }
 
+pub fn pypi_client(env: &Env, mode: CacheMode) -> tusk_index::pypi::PypiClient {
+    tusk_index::pypi::PypiClient::new(env.http(mode), RegistryEndpoint::new(format!("{}/pypi", env.server.base)))
+}
+
+/// Runs the independent PyPI verifier; metadata is read back through an offline client from
+/// the cache the resolution filled.
+pub async fn verify_pypi(env: &Env, res: &Resolution, opts: &tusk_resolver::pypi::PypiOptions) {
+    let client = pypi_client(env, CacheMode::Offline);
+    let mut md = std::collections::BTreeMap::new();
+    for p in &res.packages {
+        let project = client.project(&p.name).await.expect("project page in cache");
+        let file = p.note.as_deref().and_then(|f| project.files.iter().find(|x| x.filename == f)).expect("chosen file");
+        let m = client.metadata(&p.name, &p.version, file).await.expect("metadata in cache");
+        md.insert((p.name.clone(), p.version.clone()), m);
+    }
+    let lookup = |n: &str, v: &str| md.get(&(n.to_string(), v.to_string())).cloned();
+    let env_m = tusk_resolver::markers::MarkerEnv::new(&opts.python, &opts.platform);
+    let problems = tusk_resolver::verify::verify_pypi(res, &lookup, &env_m, &opts.python);
+    assert!(problems.is_empty(), "verifier found problems:\n{}", problems.join("\n"));
+}
+
 /// One line per package: `name version [features] -> dep version, …`.
 pub fn render(res: &Resolution) -> String {
     let mut out = String::new();
