@@ -186,7 +186,7 @@ impl Operator for Multicloud {
                         }
                         Err(e) => {
                             failed += 1;
-                            lines.push(Cell::styled(format!("{}: {e}", t.id().name()), Style::Bad));
+                            lines.push(Cell::styled(deploy::error_line(t.id(), &e.to_string()), Style::Bad));
                             data.push(serde_json::json!({"cloud": t.id(), "ok": false, "error": e.to_string()}));
                         }
                     }
@@ -297,7 +297,7 @@ async fn simple_with(targets: Vec<Arc<dyn crate::cloud::Cloud>>, ctx: &Context, 
     let mut out = Output::new(serde_json::json!({"verb": verb, "clouds": rows})).block(deploy::table(&rows));
     for r in &rows {
         if let Some(e) = &r.error {
-            out = out.text(Cell::styled(format!("{}: {e}", r.cloud.name()), Style::Bad));
+            out = out.text(Cell::styled(deploy::error_line(r.cloud, e), Style::Bad));
         }
     }
     Ok(exit_for(out, failed, rows.len()))

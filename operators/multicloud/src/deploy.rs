@@ -213,6 +213,7 @@ pub async fn deploy(spec: Spec, args: DeployArgs, ctx: &Context) -> tusk_registr
                     r.result = Change::Restored;
                     r.detail = String::new();
                     r.version = None;
+                    r.url = None;
                     restored += 1;
                 }
                 Some(Ok(())) => {
@@ -242,7 +243,7 @@ pub async fn deploy(spec: Spec, args: DeployArgs, ctx: &Context) -> tusk_registr
     let mut out = Output::new(data).block(table(&rows));
     for r in &rows {
         if let Some(e) = &r.error {
-            out = out.text(Cell::styled(format!("{}: {e}", r.cloud.name()), Style::Bad));
+            out = out.text(Cell::styled(error_line(r.cloud, e), Style::Bad));
         }
     }
     if interrupted {
@@ -332,4 +333,9 @@ where
         }
     }
     (rows, failed)
+}
+
+/// An error line that names its cloud once.
+pub fn error_line(cloud: CloudId, e: &str) -> String {
+    if e.starts_with(&format!("{}:", cloud.name())) { e.to_string() } else { format!("{}: {e}", cloud.name()) }
 }

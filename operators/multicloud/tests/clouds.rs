@@ -217,6 +217,16 @@ storage_endpoint = "{gcs}"
     }
 
     async fn tusk_with(&self, args: &[&str], env: BTreeMap<String, String>, dry_run: bool) -> (tusk_registry::Result<Output>, Vec<String>) {
+        self.tusk_ctl(args, env, dry_run, tokio_util::sync::CancellationToken::new()).await
+    }
+
+    async fn tusk_ctl(
+        &self,
+        args: &[&str],
+        env: BTreeMap<String, String>,
+        dry_run: bool,
+        cancel: tokio_util::sync::CancellationToken,
+    ) -> (tusk_registry::Result<Output>, Vec<String>) {
         let mut argv = vec!["multicloud".to_string()];
         argv.extend(args.iter().map(|s| s.to_string()));
         argv.push("--file".into());
@@ -233,7 +243,7 @@ storage_endpoint = "{gcs}"
             dry_run,
             verbosity: 0,
             progress: Progress::new(sink.clone()),
-            cancel: tokio_util::sync::CancellationToken::new(),
+            cancel,
             audit: tusk_registry::audit::AuditScope::default(),
             paths: tusk_registry::paths::Paths { config_dir: home.join("c"), data_dir: home.join("d"), cache_dir: home.join("k"), state_dir: home.join("s") },
             ui: Arc::new(NoUi),
@@ -463,4 +473,25 @@ async fn missing_credentials_name_the_cloud_and_what_was_looked_for() {
     // Nothing was created anywhere.
     assert!(w.arm.site("hello-fn-app").is_none());
     assert!(w.gcf.function("hello-fn").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_mid_deploy_puts_every_cloud_back() {
+    let w = World::new().await;
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let c2 = cancel.clone();
+    // The ARM and Cloud Functions fakes answer their first polls with "in progress", so
+    // 250 ms in, Azure and GCP are mid-deploy.
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        c2.cancel();
+    });
+    let (out, _) = w.tusk_ctl(&["deploy"], w.env.clone(), false, cancel).await;
+    let e = out.err().expect("an interrupted deploy is an error");
+    assert_eq!(e.kind, tusk_registry::ErrorKind::Interrupted);
+    let (st, _) = w.tusk(&["status"]).await;
+    let st = st.unwrap();
+    for c in st.data["clouds"].as_array().unwrap() {
+        assert_eq!(c["deployed"], false, "{c}");
+    }
 }

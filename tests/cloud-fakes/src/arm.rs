@@ -93,6 +93,14 @@ async fn handle(State(data): State<Shared<Data>>, method: Method, uri: Uri, head
     }
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
 
+    // Test control: make the next Kudu deployment fail with the body as its message.
+    if path == "/fake/fail-next-deploy" && method == Method::POST {
+        if let Ok(mut d) = data.lock() {
+            d.fail_next_deploy = Some(String::from_utf8_lossy(&body).into_owned());
+        }
+        return json_response(200, json!({}));
+    }
+
     // Entra ID client-credentials token.
     if lower.ends_with("/oauth2/v2.0/token") && method == Method::POST {
         let form = String::from_utf8_lossy(&body).to_string();

@@ -100,6 +100,14 @@ async fn handle(State(data): State<Shared<Data>>, method: Method, uri: Uri, head
     }
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
 
+    // Test control: make the next create/patch operation fail with the body as its message.
+    if path == "/fake/fail-next" && method == Method::POST {
+        if let Ok(mut d) = data.lock() {
+            d.fail_next = Some(String::from_utf8_lossy(&body).into_owned());
+        }
+        return json_response(200, json!({}));
+    }
+
     // OAuth token endpoint (JWT bearer grant).
     if path == "/token" && method == Method::POST {
         let form = String::from_utf8_lossy(&body).to_string();
