@@ -63,6 +63,20 @@ pub struct Inputs {
     /// crates: the target triple for `[target.'cfg(..)'.dependencies]` (default: this machine).
     #[arg(long, value_name = "TRIPLE")]
     pub target: Option<String>,
+    /// PyPI: the target Python version for markers and requires-python (default: this
+    /// machine's python3, else 3.12).
+    #[arg(long, value_name = "VERSION")]
+    pub python: Option<String>,
+    /// PyPI: the target platform tag (default: this machine, e.g. manylinux_2_28_x86_64).
+    #[arg(long, value_name = "TAG")]
+    pub platform: Option<String>,
+    /// PyPI: `allow` takes prereleases everywhere; the default takes them only when a
+    /// requirement names one or nothing else satisfies it.
+    #[arg(long, value_name = "POLICY", value_parser = ["if-necessary-or-explicit", "allow"])]
+    pub prerelease: Option<String>,
+    /// PyPI: ignore files uploaded after this RFC 3339 timestamp (2024-06-01T00:00:00Z).
+    #[arg(long, value_name = "TIMESTAMP")]
+    pub exclude_newer: Option<String>,
     /// The lockfile (default: tusk.lock beside the first directory or manifest given, or in
     /// the current directory).
     #[arg(long, value_name = "PATH")]
@@ -308,7 +322,39 @@ fn session(args: &Inputs, ctx: &Context) -> Result<Session> {
         }
         None => tusk_resolver::crates::Target::host(),
     };
-    Ok(Session { http, registries, crates: tusk_resolver::crates::CratesOptions { target }, cancel: ctx.cancel.clone() })
+    let mut pypi = tusk_resolver::pypi::PypiOptions::default();
+    pypi.python = match &args.python {
+        Some(p) => p.clone(),
+        None => host_python().unwrap_or_else(|| "3.12".into()),
+    };
+    pypi.platform = args.platform.clone().unwrap_or_else(host_platform);
+    if args.prerelease.as_deref() == Some("allow") {
+        pypi.prerelease = tusk_resolver::pypi::PrereleaseMode::Allow;
+    }
+    if let Some(ts) = &args.exclude_newer {
+        let parsed = time::OffsetDateTime::parse(ts, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| Error::usage(format!("`{ts}` is not an RFC 3339 timestamp: {e}")).at("--exclude-newer").with_hint("for example 2024-06-01T00:00:00Z"))?;
+        let utc = parsed.to_offset(time::UtcOffset::UTC);
+        pypi.exclude_newer = Some(utc.format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| ts.clone()));
+    }
+    Ok(Session { http, registries, crates: tusk_resolver::crates::CratesOptions { target }, pypi, cancel: ctx.cancel.clone() })
+}
+
+/// `major.minor` of this machine's `python3`, if there is one.
+fn host_python() -> Option<String> {
+    let out = std::process::Command::new("python3").args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"]).output().ok()?;
+    let v = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    (out.status.success() && !v.is_empty()).then_some(v)
+}
+
+/// This machine's platform tag, as a wheel tag.
+fn host_platform() -> String {
+    let arch = std::env::consts::ARCH;
+    match std::env::consts::OS {
+        "macos" => format!("macosx_14_0_{}", if arch == "aarch64" { "arm64" } else { arch }),
+        "windows" => if arch == "aarch64" { "win_arm64".into() } else { "win_amd64".into() },
+        _ => format!("manylinux_2_28_{arch}"),
+    }
 }
 
 /// Maps a resolver error to the operator's error, with the right exit code and hint.
