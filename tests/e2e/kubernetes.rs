@@ -1,0 +1,163 @@
+//! @kubernetes through the real `tusk` binary against the fake API server
+//! (`tusk-kube-fake`, run as a process; `cargo test --workspace` builds it next to `tusk`),
+//! or against a real cluster when `TUSK_TEST_KUBECONFIG` is set (snapshots that depend on the
+//! fake's simulated failures are then skipped with a message).
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use tusk_test::{TestContext, run, test_context, tusk_snapshot};
+
+struct Fake {
+    child: Option<Child>,
+    kubeconfig: PathBuf,
+}
+
+impl Drop for Fake {
+    fn drop(&mut self) {
+        if let Some(c) = self.child.as_mut() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn fake_bin() -> PathBuf {
+    let tusk = PathBuf::from(env!("CARGO_BIN_EXE_tusk"));
+    let bin = tusk.with_file_name(format!("tusk-kube-fake{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: build it with `cargo build -p tusk-kube-fake` (cargo test --workspace builds it)",
+        bin.display()
+    );
+    bin
+}
+
+/// A context whose KUBECONFIG points at a fresh fake cluster (or the real one).
+fn cluster(ctx: &mut TestContext) -> Fake {
+    if let Ok(real) = std::env::var("TUSK_TEST_KUBECONFIG") {
+        ctx.env("KUBECONFIG", real.clone());
+        return Fake { child: None, kubeconfig: real.into() };
+    }
+    let kubeconfig = ctx.root().join("kubeconfig");
+    let mut child = Command::new(fake_bin())
+        .args(["--addr", "127.0.0.1:0", "--kubeconfig"])
+        .arg(&kubeconfig)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start tusk-kube-fake");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read fake URL");
+    assert!(line.starts_with("http://127.0.0.1:"), "unexpected fake output: {line}");
+    ctx.env("KUBECONFIG", kubeconfig.display().to_string());
+    ctx.filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]");
+    ctx.filter(r"-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}([^a-z0-9]|$)", "-[RS]-[POD]$1");
+    ctx.filter(r"-[bcdfghjklmnpqrstvwxz2456789]{10}([^a-z0-9]|$)", "-[RS]$1");
+    ctx.filter(r"\(x\d+\)", "(xN)");
+    ctx.filter(r"restarts: \d+", "restarts: N");
+    ctx.filter(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[UID]");
+    Fake { child: Some(child), kubeconfig }
+}
+
+fn is_real() -> bool {
+    std::env::var("TUSK_TEST_KUBECONFIG").is_ok()
+}
+
+#[test]
+fn kubernetes_render_from_flags() {
+    let ctx = test_context!();
+    tusk_snapshot!(ctx, ctx.tusk(["@k8s", "render", "web", "--image", "nginx:1.27", "--port", "80", "--expose", "LoadBalancer", "--autoscale", "2:5:70"]));
+}
+
+#[test]
+fn kubernetes_render_bad_flag() {
+    let ctx = test_context!();
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@k8s", "render", "web", "--image", "nginx", "--cpu", "lots"]));
+    assert_eq!(r.code, Some(2));
+}
+
+#[test]
+fn kubernetes_invalid_manifest_names_file_line_and_field() {
+    let mut ctx = test_context!();
+    let _fake = cluster(&mut ctx);
+    ctx.write(
+        "app.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        imagee: nginx\n---\napiVersion: v1\nkind: Servce\nmetadata:\n  name: web\n",
+    );
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@k8s", "deploy", "-f", "app.yaml", "--yes"]));
+    assert_eq!(r.code, Some(2));
+}
+
+#[test]
+fn kubernetes_deploy_flags_then_noop_then_status() {
+    let mut ctx = test_context!();
+    let _fake = cluster(&mut ctx);
+    let ns = if is_real() { "tusk-e2e-cli" } else { "default" };
+    let args = ["@k8s", "deploy", "web", "--image", "registry.example/web:1.0", "--port", "8080", "--replicas", "2", "--yes", "-n", ns];
+    let r = tusk_snapshot!(ctx, ctx.tusk(args));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let r = tusk_snapshot!(ctx, ctx.tusk(args));
+    assert_eq!(r.code, Some(0));
+    let r = run(&mut ctx.tusk(["@k8s", "status", "web", "-n", ns, "-o", "json"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["state"], "ready");
+    assert_eq!(v["replicas"]["available"], 2);
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@k8s", "history", "web", "-n", ns]));
+    assert_eq!(r.code, Some(0));
+}
+
+#[test]
+fn kubernetes_deploy_needs_confirmation_when_not_interactive() {
+    let mut ctx = test_context!();
+    let _fake = cluster(&mut ctx);
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@k8s", "deploy", "web", "--image", "registry.example/web:1.0"]));
+    assert_eq!(r.code, Some(2));
+}
+
+#[test]
+fn kubernetes_deploy_failure_is_explained() {
+    let mut ctx = test_context!();
+    if is_real() {
+        eprintln!("skipped against a real cluster: the snapshot depends on the fake's messages");
+        return;
+    }
+    let _fake = cluster(&mut ctx);
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@k8s", "deploy", "api", "--image", "registry.example/crash:2.0", "--env", "FAKE_LOG=starting api|panic: missing DATABASE_URL", "--yes", "--atomic", "--timeout", "30s"]));
+    assert_eq!(r.code, Some(1));
+}
+
+#[test]
+fn kubernetes_diff_exit_codes() {
+    let mut ctx = test_context!();
+    let _fake = cluster(&mut ctx);
+    ctx.write("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  LOG_LEVEL: info\n");
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@k8s", "diff", "-f", "cm.yaml"]));
+    assert_eq!(r.code, Some(1));
+    let r = run(&mut ctx.tusk(["@k8s", "deploy", "-f", "cm.yaml", "--yes"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let r = run(&mut ctx.tusk(["@k8s", "diff", "-f", "cm.yaml"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stdout);
+}
+
+#[test]
+fn kubernetes_unknown_context() {
+    let mut ctx = test_context!();
+    let _fake = cluster(&mut ctx);
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@k8s", "status", "web", "--context", "prod"]));
+    assert_eq!(r.code, Some(2));
+}
+
+#[test]
+fn kubernetes_deploy_json_output() {
+    let mut ctx = test_context!();
+    let _fake = cluster(&mut ctx);
+    let r = run(&mut ctx.tusk(["@k8s", "deploy", "web", "--image", "registry.example/web:1.0", "--yes", "-o", "json"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["succeeded"], true);
+    assert_eq!(v["changes"][0]["kind"], "Deployment");
+    assert_eq!(v["changes"][0]["op"], "create");
+    assert_eq!(v["results"][0]["result"], "ready");
+}
