@@ -218,7 +218,23 @@ async fn check_cluster_kinds(k: &Kube, docs: &[Doc]) -> Result<(), Error> {
             continue;
         }
         match k.resource(d.api_version(), d.kind()).await {
-            Ok(Some(_)) => {}
+            Ok(Some(_)) => {
+                // Check it against the schema of the CRD installed on the cluster.
+                if let Some(schema) = cluster_crd_schema(k, d.api_version(), d.kind()).await {
+                    let mut body = d.value.clone();
+                    if let Some(m) = body.as_object_mut() {
+                        m.remove("apiVersion");
+                        m.remove("kind");
+                        m.remove("metadata");
+                    }
+                    let mut errs = Vec::new();
+                    manifest::check_schema(&schema, &body, "", &mut errs, true);
+                    for (path, message) in errs {
+                        let line = manifest::line_of(&d.text, &path).map(|l| l + d.line - 1).unwrap_or(d.line);
+                        problems.push(manifest::Problem { file: d.source.clone(), document: d.index, line, path, message });
+                    }
+                }
+            }
             Ok(None) => problems.push(manifest::Problem {
                 file: d.source.clone(),
                 document: d.index,
@@ -230,6 +246,17 @@ async fn check_cluster_kinds(k: &Kube, docs: &[Doc]) -> Result<(), Error> {
         }
     }
     if problems.is_empty() { Ok(()) } else { Err(load_error(LoadError::Invalid { problems })) }
+}
+
+/// The `openAPIV3Schema` of the cluster's CRD for a kind, if the CRD can be read.
+async fn cluster_crd_schema(k: &Kube, api_version: &str, kind: &str) -> Option<Value> {
+    let (group, version) = api_version.split_once('/')?;
+    let api: Api<k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition> = Api::all(k.client.clone());
+    let list = api.list(&ListParams::default()).await.ok()?;
+    let crd = list.items.into_iter().find(|c| c.spec.group == group && c.spec.names.kind == kind)?;
+    let v = crd.spec.versions.into_iter().find(|v| v.name == version)?;
+    let schema = v.schema?.open_api_v3_schema?;
+    serde_json::to_value(schema).ok()
 }
 
 async fn get_deployment(api: &Api<Deployment>, name: &str, k: &Kube) -> Result<Deployment, Error> {

@@ -493,3 +493,112 @@ async fn confirmation_required_without_yes() {
     assert!(env.get("apps/v1", "Deployment", "web").await.is_none());
     env.done().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statefulset_daemonset_pvc_waits_and_immutable_fields() {
+    let env = Env::new("kinds").await;
+    let yaml = "apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: data
+spec:
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests: {storage: 1Gi}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  replicas: 2
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      containers:
+      - name: db
+        image: registry.example/db:1
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels: {app: agent}
+  template:
+    metadata:
+      labels: {app: agent}
+    spec:
+      containers:
+      - name: agent
+        image: registry.example/agent:1
+";
+    let f = env.write("kinds.yaml", yaml);
+    let (r, shown) = env.run(&["deploy", "-f", &f, "--yes"]).await;
+    let out = r.unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(out.status.is_success(), "{}", text(&out.view));
+    settings(&env).bind(|| insta::assert_snapshot!("kinds_plan", text(&shown)));
+    settings(&env).bind(|| insta::assert_snapshot!("kinds_result", text(&out.view)));
+    // Changing a StatefulSet's selector cannot be done in place: called out before applying.
+    let f2 = env.write("kinds2.yaml", &yaml.replace("matchLabels: {app: db}", "matchLabels: {app: db, tier: x}").replace("labels: {app: db}", "labels: {app: db, tier: x}"));
+    let (r, _) = env.run(&["deploy", "-f", &f2, "--yes"]).await;
+    let e = r.err().expect("immutable");
+    assert!(e.message.contains("immutable"), "{}", e.message);
+    settings(&env).bind(|| insta::assert_snapshot!("immutable", format!("{}\nhint: {}", e.message, e.hint.unwrap_or_default())));
+    env.done().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_resource_checked_against_crd_on_cluster() {
+    let env = Env::new("crcheck").await;
+    let crd = "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Gadget, plural: gadgets, singular: gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              size: {type: integer}
+";
+    let f = env.write("crd.yaml", crd);
+    let (r, _) = env.run(&["deploy", "-f", &f, "--yes"]).await;
+    assert!(r.unwrap().status.is_success());
+    let f2 = env.write("cr.yaml", "apiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: g\nspec:\n  size: big\n  colour: red\n");
+    let (r, _) = env.run(&["deploy", "-f", &f2, "--yes"]).await;
+    let e = r.err().expect("invalid CR");
+    assert_eq!(e.exit_status().code(), 2);
+    settings(&env).bind(|| insta::assert_snapshot!("cr_on_cluster", e.message));
+    env.done().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_check_reports_reachability() {
+    let env = Env::new("doctor").await;
+    let args = tusk_op_kubernetes::KubeArgs { kubeconfig: Some(env.kubeconfig.clone()), ..Default::default() };
+    let ok = tusk_op_kubernetes::doctor_check(&args, std::time::Duration::from_secs(5)).await.unwrap();
+    assert!(ok.contains("Kubernetes v1."), "{ok}");
+    // A context pointing at a closed port is reported, not hung on.
+    let bad = env.write("bad-kubeconfig", "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:9'}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user: {token: t}\n");
+    let args = tusk_op_kubernetes::KubeArgs { kubeconfig: Some(bad.into()), ..Default::default() };
+    let e = tusk_op_kubernetes::doctor_check(&args, std::time::Duration::from_secs(5)).await.unwrap_err();
+    assert!(e.message.contains("context c"), "{}", e.message);
+    assert!(e.hint.is_some());
+    env.done().await;
+}
