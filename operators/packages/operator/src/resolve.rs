@@ -293,7 +293,7 @@ fn endpoint(cfg: &PackagesConfig, eco: &str, default: &str) -> Result<RegistryEn
     Ok(RegistryEndpoint::new(r.url.clone().unwrap_or_else(|| default.to_string())).with_token(token))
 }
 
-fn session(args: &Inputs, ctx: &Context) -> Result<Session> {
+fn session(args: &Inputs, ctx: &Context, needs_python: bool) -> Result<Session> {
     let cfg: PackagesConfig = ctx.config.section("packages")?;
     let mut opts = HttpOptions::new(ctx.paths.cache("registry"));
     opts.mode = if args.offline {
@@ -325,7 +325,9 @@ fn session(args: &Inputs, ctx: &Context) -> Result<Session> {
     let mut pypi = tusk_resolver::pypi::PypiOptions::default();
     pypi.python = match &args.python {
         Some(p) => p.clone(),
-        None => host_python().unwrap_or_else(|| "3.12".into()),
+        // Asking python3 costs a process start: only when PyPI is being resolved.
+        None if needs_python => host_python().unwrap_or_else(|| "3.12".into()),
+        None => "3.12".into(),
     };
     pypi.platform = args.platform.clone().unwrap_or_else(host_platform);
     if args.prerelease.as_deref() == Some("allow") {
@@ -377,7 +379,7 @@ async fn resolve_all(args: &Inputs, gathered: &Gathered, ctx: &Context) -> Resul
     if gathered.inputs.is_empty() {
         return Err(Error::usage("nothing to resolve: the inputs have no registry requirements").with_hint("pass specs such as crates:serde@1"));
     }
-    let s = session(args, ctx)?;
+    let s = session(args, ctx, gathered.inputs.contains_key(&Ecosystem::Pypi))?;
     let mut tasks = Vec::new();
     for (eco, roots) in gathered.inputs.clone() {
         let task = ctx.progress.task(format!("resolving {eco} ({} requirements)", roots.len()));
@@ -393,7 +395,7 @@ async fn resolve_all(args: &Inputs, gathered: &Gathered, ctx: &Context) -> Resul
         };
         match r {
             Ok(res) => {
-                task.ok(format!("{eco}: {} packages in {} ms", res.packages.len(), res.stats.millis));
+                task.ok(format!("{eco}: {} packages in {}ms", res.packages.len(), res.stats.millis));
                 out.push(res);
             }
             Err(e) => {

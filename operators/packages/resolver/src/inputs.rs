@@ -148,7 +148,7 @@ pub fn find_manifests(dir: &Path) -> Result<Vec<Manifest>, ResolveError> {
 /// Reads one manifest, by file name.
 pub fn read_manifest(path: &Path) -> Result<Manifest, ResolveError> {
     let text = std::fs::read_to_string(path).map_err(|e| input_err(path.display().to_string(), e.to_string()))?;
-    let loc = path.display().to_string();
+    let loc = path.strip_prefix(".").unwrap_or(path).display().to_string();
     let fname = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let (ecosystem, requirements) = match fname.as_str() {
         "Cargo.toml" => (Ecosystem::Crates, cargo_toml(&text, &loc)?),
