@@ -284,3 +284,39 @@ impl fmt::Display for ComposerVersion {
         f.write_str(&self.normalized)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parser::parse_constraints;
+
+    fn m(c: &str, v: &str) -> bool {
+        parse_constraints(c).unwrap().matches_version(v)
+    }
+
+    #[test]
+    fn branches_only_match_equality() {
+        assert!(m("dev-master", "dev-master"));
+        assert!(!m("dev-master", "dev-main"));
+        assert!(!m(">=1.0", "dev-master"));
+        assert!(!m(">=dev-master", "dev-master"));
+        assert!(m("!=1.0", "dev-master"));
+        assert!(m("!=dev-foo", "1.0.0.0"));
+        assert!(!m("!=dev-foo", "dev-foo"));
+    }
+
+    #[test]
+    fn or_groups_merge_when_contiguous() {
+        assert_eq!(parse_constraints("~1.0 || ~2.0").unwrap().to_string(), "[>= 1.0.0.0-dev < 3.0.0.0-dev]");
+        assert_eq!(parse_constraints("^1.0 || ^3.0").unwrap().to_string(), "[[>= 1.0.0.0-dev < 2.0.0.0-dev] || [>= 3.0.0.0-dev < 4.0.0.0-dev]]");
+    }
+
+    #[test]
+    fn pubgrub_set_matches_for_branches_and_numbers() {
+        let c = parse_constraints(">=1.0 || dev-main").unwrap();
+        let set = c.to_pubgrub();
+        for v in ["1.0.0.0", "0.9.0.0", "dev-main", "dev-master", "2.0.0.0-dev"] {
+            assert_eq!(set.contains(&ComposerVersion::from_normalized(v)), c.matches_version(v), "{v}");
+        }
+    }
+}

@@ -485,6 +485,16 @@ mod tests {
     }
 
     #[test]
+    fn range_display_and_errors() {
+        assert_eq!(GenericVersionConstraint::parse("[1.0]").unwrap().to_string(), "[1.0,1.0]");
+        assert_eq!(GenericVersionConstraint::parse("[1,3),(3,)").unwrap().to_string(), "[1,3), (3,)");
+        for bad in ["[1,", "[1,2],(3,", "[2,1]", "(1)"] {
+            assert!(GenericVersionConstraint::parse(bad).is_err(), "{bad}");
+        }
+        assert!(GenericVersionRange::parse("1.0").is_err());
+    }
+
+    #[test]
     fn constraint_bare_version_is_exact() {
         let c = GenericVersionConstraint::parse("1.0").unwrap();
         assert!(c.contains(&v("1")));

@@ -560,6 +560,17 @@ mod tests {
     }
 
     #[test]
+    fn format_characters() {
+        let b = r("[1.0, 2.0)");
+        assert_eq!(b.format("L"), "1.0.0");
+        assert_eq!(b.format("U"), "2.0.0");
+        assert_eq!(b.format("L..U"), "1.0.0..2.0.0");
+        assert_eq!(r("1.0").format("S"), "1.0.0");
+        assert_eq!(r("[1.0]").format("S"), "[1.0.0]");
+        assert_eq!(r("1.0.0-*").to_short_string(), "1.0.0-*");
+    }
+
+    #[test]
     fn pretty_print_and_legacy() {
         assert_eq!(r("(1.0.0, 2.0.0]").pretty_print(), "(> 1.0.0 && <= 2.0.0)");
         assert_eq!(r("[1.*, 2.0)").to_legacy_string(), "[1.0.0, 2.0.0)");

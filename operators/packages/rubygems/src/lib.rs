@@ -561,6 +561,15 @@ mod tests {
     }
 
     #[test]
+    fn bump_release_and_recommendation() {
+        assert_eq!(v("1.2.3").bump().as_str(), "1.3");
+        assert_eq!(v("1").bump().as_str(), "2");
+        assert_eq!(v("1.2.a").release().as_str(), "1.2");
+        assert_eq!(v("1.9.0.dev").approximate_recommendation(), "~> 1.9.a");
+        assert_eq!(v("1").approximate_recommendation(), "~> 1.0");
+    }
+
+    #[test]
     fn dependency_gate() {
         assert!(!r(">= 0").dependency_match(&v("2.a"), false));
         assert!(r(">= 0").dependency_match(&v("2.a"), true));
