@@ -172,6 +172,23 @@ impl VersionRange {
         self.recommended.is_some()
     }
 
+    /// `matchVersion`: the highest of `versions` this range contains (a soft requirement
+    /// contains all of them).
+    pub fn match_version<'a>(&self, versions: impl IntoIterator<Item = &'a ComparableVersion>) -> Option<&'a ComparableVersion> {
+        versions.into_iter().filter(|v| self.contains(v)).max()
+    }
+
+    /// The version Maven uses for this specification on its own: the recommended version of a
+    /// soft requirement (whether or not a repository lists it — Maven just asks for it),
+    /// otherwise the highest contained version of `available` (`matchVersion`). Mediation
+    /// between several declarations ("nearest wins") happens before this, in the resolver.
+    pub fn select<'a>(&'a self, available: &'a [ComparableVersion]) -> Option<&'a ComparableVersion> {
+        match &self.recommended {
+            Some(r) => Some(r),
+            None => self.match_version(available),
+        }
+    }
+
     /// Exact as a set: the union of the restrictions (a soft requirement is the full range;
     /// its preference for the recommended version is a resolver policy, not set membership).
     pub fn to_pubgrub(&self) -> pubgrub::Ranges<ComparableVersion> {
@@ -220,6 +237,15 @@ mod tests {
         for bad in ["(1.0)", "[1.0)", "[1.1,1.0]", "[1.0,1.2),1.3", "[1.0,1.2),(1.1,1.3]", "[1.0"] {
             assert!(VersionRange::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn soft_requirement_prefers_its_version() {
+        let avail: Vec<ComparableVersion> = ["1.0", "1.5", "2.0"].iter().map(|s| v(s)).collect();
+        assert_eq!(VersionRange::parse("1.5").unwrap().select(&avail).map(|x| x.to_string()), Some("1.5".into()));
+        assert_eq!(VersionRange::parse("1.7").unwrap().select(&avail).map(|x| x.to_string()), Some("1.7".into()));
+        assert_eq!(VersionRange::parse("[1.0,2.0)").unwrap().select(&avail).map(|x| x.to_string()), Some("1.5".into()));
+        assert_eq!(VersionRange::parse("[3.0,)").unwrap().select(&avail), None);
     }
 
     #[test]
