@@ -219,13 +219,11 @@ impl PypiClient {
             // Some mirrors serve only the project-level document; it describes the latest release.
             let latest = format!("{}/pypi/{}/json", self.endpoint.url, normalize(project));
             let g = self.http.get("pypi", &latest, "application/json", self.endpoint.token.as_ref()).await?;
-            if !g.is_not_found() {
-                if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&g.body) {
-                    if v["info"]["version"].as_str() == Some(version) {
+            if !g.is_not_found()
+                && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&g.body)
+                    && v["info"]["version"].as_str() == Some(version) {
                         return Ok(json_info(&v["info"], project, version));
                     }
-                }
-            }
             return Err(IndexError::NotFound { ecosystem: "pypi", name: format!("{project}=={version} (metadata)"), registry: self.endpoint.url.clone() });
         }
         let v: serde_json::Value = serde_json::from_slice(&f.body).map_err(|e| IndexError::Parse { url: url.clone(), message: e.to_string() })?;

@@ -656,19 +656,17 @@ pub fn enabled_optional_deps<'a>(cv: &'a CrateVersion, features: &BTreeSet<Strin
                         if let Some(d) = dep_name(d) {
                             out.entry(d).or_default().insert(sub.to_string());
                         }
-                    } else if !all.contains_key(e.as_str()) && optional(e) {
-                        if let Some(d) = dep_name(e) {
+                    } else if !all.contains_key(e.as_str()) && optional(e)
+                        && let Some(d) = dep_name(e) {
                             out.entry(d).or_default();
                         }
-                    }
                 }
             }
             None => {
-                if optional(f) {
-                    if let Some(d) = dep_name(f) {
+                if optional(f)
+                    && let Some(d) = dep_name(f) {
                         out.entry(d).or_default();
                     }
-                }
             }
         }
     }

@@ -199,11 +199,10 @@ fn cargo_toml(text: &str, loc: &str) -> Result<Vec<RootReq>, ResolveError> {
             match spec {
                 toml::Value::String(s) => r.req = s.clone(),
                 toml::Value::Table(t) => {
-                    if t.contains_key("path") || t.contains_key("git") {
-                        if t.get("version").is_none() {
+                    if (t.contains_key("path") || t.contains_key("git"))
+                        && t.get("version").is_none() {
                             continue; // path/git dependencies are not registry packages
                         }
-                    }
                     if t.get("workspace").and_then(|w| w.as_bool()) == Some(true) {
                         return Err(input_err(at, format!("`{name}.workspace = true`: resolve the workspace root's Cargo.toml instead")));
                     }

@@ -60,11 +60,10 @@ impl NpmDoc {
     }
     /// npm's pick: latest if in the set, else highest non-deprecated, else highest.
     fn pick(&self, set: &VersionSet) -> Option<&Version> {
-        if let Some(l) = &self.latest {
-            if set.contains(l) && self.get(l).is_some() {
+        if let Some(l) = &self.latest
+            && set.contains(l) && self.get(l).is_some() {
                 return Some(l);
             }
-        }
         self.versions
             .iter()
             .filter(|(v, _)| set.contains(v))
@@ -399,11 +398,10 @@ fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependen
             Spec::Tag { name, .. } => (name.clone(), None),
             Spec::Unsupported => return None,
         };
-        if let (Some(t), Some(r)) = (top.get(&real), &range) {
-            if r.test(t) {
+        if let (Some(t), Some(r)) = (top.get(&real), &range)
+            && r.test(t) {
                 return Some(t.clone());
             }
-        }
         if peer {
             return top.get(&real).cloned();
         }
@@ -449,13 +447,11 @@ fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependen
                 let real = real_name(dep, spec);
                 match land(dep, spec, kind == "peer") {
                     Some(v) => {
-                        if kind == "peer" {
-                            if let Ok(r) = Range::parse(spec, Options::default()) {
-                                if !r.test(&v) {
+                        if kind == "peer"
+                            && let Ok(r) = Range::parse(spec, Options::default())
+                                && !r.test(&v) {
                                     notes.push(format!("unmet peer {dep}@{spec}: found {v}"));
                                 }
-                            }
-                        }
                         edges.push(Edge { name: real.clone(), req: spec.clone(), version: v.to_string(), kind: kind.to_string(), features: Vec::new() });
                         queue.push_back((real, v));
                     }

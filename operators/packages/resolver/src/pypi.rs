@@ -233,20 +233,17 @@ fn build_doc(shared: &Shared, name: &str, simple: tusk_index::pypi::SimpleProjec
                     reason.get_or_insert("yanked");
                     return false;
                 }
-                if let (Some(limit), Some(t)) = (&shared.opts.exclude_newer, &f.upload_time) {
-                    if t.as_str() > limit.as_str() {
+                if let (Some(limit), Some(t)) = (&shared.opts.exclude_newer, &f.upload_time)
+                    && t.as_str() > limit.as_str() {
                         reason.get_or_insert("uploaded after --exclude-newer");
                         return false;
                     }
-                }
-                if let Some(rp) = f.requires_python.as_deref().filter(|s| !s.trim().is_empty()) {
-                    if let Ok(set) = SpecifierSet::parse(rp) {
-                        if !set.contains(&shared.python, PrereleaseFlags { call: Some(true), ..Default::default() }) {
+                if let Some(rp) = f.requires_python.as_deref().filter(|s| !s.trim().is_empty())
+                    && let Ok(set) = SpecifierSet::parse(rp)
+                        && !set.contains(&shared.python, PrereleaseFlags { call: Some(true), ..Default::default() }) {
                             reason = Some("requires-python excludes the target Python");
                             return false;
                         }
-                    }
-                }
                 if f.is_wheel() && !shared.tags.wheel_ok(&f.filename) {
                     reason.get_or_insert("no wheel for the target platform");
                     return false;
@@ -323,13 +320,11 @@ impl Provider {
         if !allow {
             // If no release satisfies it, prereleases may (uv's if-necessary rule).
             let doc = self.project(name)?;
-            if !doc.candidates.iter().any(|c| releases.contains(&c.version)) {
-                if let Some(with_pre) = set.to_set(true) {
-                    if doc.candidates.iter().any(|c| with_pre.contains(&c.version)) {
+            if !doc.candidates.iter().any(|c| releases.contains(&c.version))
+                && let Some(with_pre) = set.to_set(true)
+                    && doc.candidates.iter().any(|c| with_pre.contains(&c.version)) {
                         return Ok(Ok(with_pre));
                     }
-                }
-            }
         }
         Ok(Ok(releases))
     }
@@ -450,13 +445,11 @@ impl DependencyProvider for Provider {
                     }
                     Err(e) => return Err(e),
                 };
-                if let Some(rp) = md.requires_python.as_deref() {
-                    if let Ok(set) = SpecifierSet::parse(rp) {
-                        if !set.contains(&self.shared.python, PrereleaseFlags { call: Some(true), ..Default::default() }) {
+                if let Some(rp) = md.requires_python.as_deref()
+                    && let Ok(set) = SpecifierSet::parse(rp)
+                        && !set.contains(&self.shared.python, PrereleaseFlags { call: Some(true), ..Default::default() }) {
                             return Ok(Dependencies::Unavailable(format!("it requires Python {rp}")));
                         }
-                    }
-                }
                 let extra = match package {
                     Pkg::Feature { feature, .. } => {
                         out.insert(Pkg::Base { name: name.clone(), copy: None }, PepSet::singleton(version.clone()));
@@ -579,11 +572,10 @@ fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependen
         }
     }
     for (pkg, _) in solution.iter() {
-        if let Pkg::Feature { name, feature, .. } = pkg {
-            if let Some(e) = chosen.get_mut(&**name) {
+        if let Pkg::Feature { name, feature, .. } = pkg
+            && let Some(e) = chosen.get_mut(&**name) {
                 e.1.insert(feature.to_string());
             }
-        }
     }
     let registry = p.shared.client.registry_url().to_string();
     let mut packages = Vec::new();

@@ -268,11 +268,10 @@ pub fn verify_pypi(
             problems.push(format!("{}=={}: no metadata", p.name, p.version));
             continue;
         };
-        if let Some(rp) = &md.requires_python {
-            if !satisfies(rp, python) {
+        if let Some(rp) = &md.requires_python
+            && !satisfies(rp, python) {
                 problems.push(format!("{}=={}: requires Python {rp}, target is {python}", p.name, p.version));
             }
-        }
         for line in &md.requires_dist {
             let Ok(r) = crate::inputs::parse_pep508(line) else {
                 problems.push(format!("{}=={}: unparsable requirement `{line}`", p.name, p.version));
@@ -308,11 +307,10 @@ pub fn verify_pypi(
         if r.kind == "optional" {
             continue;
         }
-        if let Some(m) = r.condition.as_deref().and_then(|m| crate::markers::Marker::parse(m).ok()) {
-            if !m.eval(env, None) {
+        if let Some(m) = r.condition.as_deref().and_then(|m| crate::markers::Marker::parse(m).ok())
+            && !m.eval(env, None) {
                 continue;
             }
-        }
         match find(&r.name) {
             Some(t) if satisfies(&r.req, &t.version) => {}
             _ => problems.push(format!("root requirement {}{} is not satisfied", r.name, r.req)),
