@@ -40,6 +40,7 @@ pub struct Gcp {
     max_instances: Option<u32>,
     endpoint: String,
     storage: String,
+    run: String,
 }
 
 fn b64url(data: &[u8]) -> String {
@@ -117,6 +118,7 @@ impl Gcp {
             max_instances: g.max_instances,
             endpoint: g.endpoint.unwrap_or_else(|| "https://cloudfunctions.googleapis.com".into()).trim_end_matches('/').to_string(),
             storage: g.storage_endpoint.unwrap_or_else(|| "https://storage.googleapis.com".into()).trim_end_matches('/').to_string(),
+            run: g.run_endpoint.unwrap_or_else(|| "https://run.googleapis.com".into()).trim_end_matches('/').to_string(),
         }))
     }
 
@@ -269,6 +271,64 @@ impl Gcp {
         })
     }
 
+    /// The Cloud Run service behind a 2nd-gen function.
+    fn service_of(f: &Value) -> Option<String> {
+        f["serviceConfig"]["service"].as_str().filter(|s| !s.is_empty()).map(str::to_string)
+    }
+
+    async fn get_service(&self, service: &str) -> Result<Value, McError> {
+        let a = self.api(reqwest::Method::GET, format!("{}/v2/{service}", self.run), None, "run services.get").await?;
+        if !a.ok() {
+            return Err(McError::api(CLOUD, "run services.get", Some(a.status), error_message(&a)));
+        }
+        Ok(a.json())
+    }
+
+    /// Sets the service's traffic (Cloud Run Admin API v2) and waits for the operation.
+    async fn set_traffic(&self, service: &str, traffic: Value, report: Report<'_>, cancel: &CancellationToken) -> Result<(), McError> {
+        report("run services.patch (traffic)");
+        let url = format!("{}/v2/{service}?updateMask=traffic", self.run);
+        let a = self.api(reqwest::Method::PATCH, url, Some(json!({"traffic": traffic})), "run services.patch").await?;
+        if !a.ok() {
+            return Err(McError::api(CLOUD, "run services.patch", Some(a.status), error_message(&a)));
+        }
+        let mut op = a.json();
+        let name = op["name"].as_str().unwrap_or_default().to_string();
+        for _ in 0..300 {
+            if op["done"].as_bool() == Some(true) {
+                if let Some(e) = op.get("error") {
+                    return Err(McError::api(CLOUD, "run services.patch", None, e["message"].as_str().unwrap_or("failed").to_string()));
+                }
+                return Ok(());
+            }
+            http::pause(cancel, Duration::from_millis(300)).await?;
+            let p = self.api(reqwest::Method::GET, format!("{}/v2/{name}", self.run), None, "run operations.get").await?;
+            if !p.ok() {
+                return Err(McError::api(CLOUD, "run operations.get", Some(p.status), error_message(&p)));
+            }
+            op = p.json();
+        }
+        Err(McError::op(CLOUD, "run services.patch did not finish"))
+    }
+
+    fn pinned(revision: &str, percent: u8) -> Value {
+        json!({"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", "revision": revision, "percent": percent})
+    }
+
+    fn latest() -> Value {
+        json!([{"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", "percent": 100}])
+    }
+
+    /// A canary in the service's traffic: (new revision, its percent) when split two ways.
+    fn canary_of(service: &Value) -> Option<(String, u8)> {
+        let t = service["traffic"].as_array()?;
+        if t.len() != 2 {
+            return None;
+        }
+        let newer = t.iter().max_by_key(|e| e["revision"].as_str().unwrap_or_default().to_string())?;
+        Some((newer["revision"].as_str()?.to_string(), newer["percent"].as_u64()? as u8))
+    }
+
     fn outcome(f: &Value, change: Change, detail: String) -> Outcome {
         Outcome {
             change,
@@ -304,19 +364,23 @@ impl Cloud for Gcp {
         let Some(f) = self.get_function().await? else {
             return Ok(State::default());
         };
+        let canary = match Self::service_of(&f) {
+            Some(svc) => Self::canary_of(&self.get_service(&svc).await?),
+            None => None,
+        };
         Ok(State {
             exists: true,
             deploy_hash: f["labels"]["tusk-hash"].as_str().map(str::to_string),
             code_hash: f["labels"]["tusk-code"].as_str().map(str::to_string),
             version: f["serviceConfig"]["revision"].as_str().map(str::to_string),
-            canary: None,
+            canary,
             url: f["serviceConfig"]["uri"].as_str().map(str::to_string),
             restore: f,
         })
     }
 
     fn plan(&self, state: &State, d: &Desired) -> Vec<String> {
-        if state.deploy_hash.as_deref() == Some(d.deploy_hash(CloudId::Gcp, "").as_str()) {
+        if state.deploy_hash.as_deref() == Some(d.deploy_hash(CloudId::Gcp, "").as_str()) && state.canary.is_none() {
             return vec![];
         }
         let mut out = Vec::new();
@@ -335,11 +399,16 @@ impl Cloud for Gcp {
             out.push(format!("POST {}/v2/{}/functions?functionId={}", self.endpoint, self.parent(), self.name));
         }
         out.push("GET … /operations/… (poll until done)".into());
+        if let (Some(p), true) = (d.traffic, state.exists) {
+            let svc = Self::service_of(&state.restore).unwrap_or_else(|| "<service>".into());
+            out.insert(0, format!("PATCH {}/v2/{svc}?updateMask=traffic (pin 100% to {})", self.run, state.version.clone().unwrap_or_default()));
+            out.push(format!("PATCH {}/v2/{svc}?updateMask=traffic ({}% to the new revision)", self.run, p));
+        }
         out
     }
 
     async fn deploy(&self, state: &State, d: &Desired, report: Report<'_>, cancel: &CancellationToken) -> Result<Outcome, McError> {
-        if state.deploy_hash.as_deref() == Some(d.deploy_hash(CloudId::Gcp, "").as_str()) {
+        if state.deploy_hash.as_deref() == Some(d.deploy_hash(CloudId::Gcp, "").as_str()) && state.canary.is_none() {
             return Ok(Outcome { change: Change::UpToDate, version: state.version.clone(), url: state.url.clone(), detail: String::new() });
         }
         let code_changed = state.code_hash.as_deref() != Some(d.code_hash().as_str());
@@ -375,8 +444,27 @@ impl Cloud for Gcp {
             let f = self.get_function().await?.ok_or_else(|| McError::op(CLOUD, "function missing after create"))?;
             return Ok(Self::outcome(&f, Change::Created, "code+config".into()));
         }
+        // A canary: pin all traffic to the serving revision first, so the new revision
+        // starts with 0%, then split.
+        let canary = match (d.traffic, Self::service_of(&state.restore), state.version.clone()) {
+            (Some(p), Some(svc), Some(old)) => Some((p, svc, old)),
+            _ => None,
+        };
+        if let Some((_, svc, old)) = &canary {
+            self.set_traffic(svc, json!([Self::pinned(old, 100)]), report, cancel).await?;
+        }
         report("functions.patch");
         let f = self.patch(body, report, cancel).await?;
+        if let Some((p, svc, old)) = &canary {
+            let new = f["serviceConfig"]["revision"].as_str().unwrap_or_default().to_string();
+            self.set_traffic(svc, json!([Self::pinned(old, 100 - p), Self::pinned(&new, *p)]), report, cancel).await?;
+            return Ok(Self::outcome(&f, Change::Canary, format!("{p}% → {new}")));
+        }
+        if d.traffic.is_none() && state.canary.is_some()
+            && let Some(svc) = Self::service_of(&f)
+        {
+            self.set_traffic(&svc, Self::latest(), report, cancel).await?;
+        }
         let cfg_changed = {
             let p = &state.restore;
             let want = self.body(d, &source, "");
@@ -405,12 +493,26 @@ impl Cloud for Gcp {
             "labels": p["labels"],
             "description": p["description"],
         });
-        self.patch(body, &|_| {}, cancel).await.map(|_| ())
+        let f = self.patch(body, &|_| {}, cancel).await?;
+        if let Some(svc) = Self::service_of(&f) {
+            let current = self.get_service(&svc).await?;
+            if current["traffic"] != json!(Self::latest()) {
+                self.set_traffic(&svc, Self::latest(), &|_| {}, cancel).await?;
+            }
+        }
+        Ok(())
     }
 
-    async fn promote(&self, _cancel: &CancellationToken) -> Result<Outcome, McError> {
+    async fn promote(&self, cancel: &CancellationToken) -> Result<Outcome, McError> {
         let f = self.get_function().await?.ok_or_else(|| McError::op(CLOUD, format!("{} is not deployed", self.name)))?;
-        Ok(Self::outcome(&f, Change::UpToDate, "no canary (not supported on gcp yet)".into()))
+        let Some(svc) = Self::service_of(&f) else {
+            return Ok(Self::outcome(&f, Change::UpToDate, "no canary".into()));
+        };
+        let Some((rev, p)) = Self::canary_of(&self.get_service(&svc).await?) else {
+            return Ok(Self::outcome(&f, Change::UpToDate, "no canary".into()));
+        };
+        self.set_traffic(&svc, Self::latest(), &|_| {}, cancel).await?;
+        Ok(Self::outcome(&f, Change::Promoted, format!("{p}% → 100% {rev}")))
     }
 
     async fn rollback(&self, cancel: &CancellationToken) -> Result<Outcome, McError> {
@@ -431,6 +533,12 @@ impl Cloud for Gcp {
         });
         let old = f["serviceConfig"]["revision"].as_str().unwrap_or("-").to_string();
         let f2 = self.patch(body, &|_| {}, cancel).await?;
+        if let Some(svc) = Self::service_of(&f2) {
+            let current = self.get_service(&svc).await?;
+            if current["traffic"] != json!(Self::latest()) {
+                self.set_traffic(&svc, Self::latest(), &|_| {}, cancel).await?;
+            }
+        }
         let new = f2["serviceConfig"]["revision"].as_str().unwrap_or("-").to_string();
         Ok(Self::outcome(&f2, Change::RolledBack, format!("{old} → {new} (previous source)")))
     }

@@ -106,6 +106,8 @@ pub struct GcpSpec {
     pub max_instances: Option<u32>,
     pub endpoint: Option<String>,
     pub storage_endpoint: Option<String>,
+    /// Cloud Run Admin API (traffic splits for canaries).
+    pub run_endpoint: Option<String>,
 }
 
 /// The `[multicloud]` section of tusk's config (`tusk.toml`, user config, or
@@ -120,6 +122,7 @@ pub struct McConfig {
     pub azure_scm_endpoint: Option<String>,
     pub gcp_endpoint: Option<String>,
     pub gcp_storage_endpoint: Option<String>,
+    pub gcp_run_endpoint: Option<String>,
 }
 
 impl McConfig {
@@ -136,6 +139,7 @@ impl McConfig {
         if let Some(g) = spec.raw.gcp.as_mut() {
             g.endpoint = g.endpoint.take().or_else(|| self.gcp_endpoint.clone());
             g.storage_endpoint = g.storage_endpoint.take().or_else(|| self.gcp_storage_endpoint.clone());
+            g.run_endpoint = g.run_endpoint.take().or_else(|| self.gcp_run_endpoint.clone());
         }
     }
 }

@@ -202,6 +202,7 @@ region = "us-central1"
 bucket = "tusk-sources"
 endpoint = "{gcf}"
 storage_endpoint = "{gcs}"
+run_endpoint = "{gcf}"
 "#,
             aws = self.emu.aws,
             arm = self.arm.server.base,
@@ -364,21 +365,34 @@ async fn three_clouds_end_to_end() {
     assert!(String::from_utf8_lossy(&host_json).contains("host.json"));
     assert_eq!(aws_alias(&w).await["FunctionVersion"], "3");
 
-    // 5. Canary on AWS: 10% to the new version, then promote.
+    // 5. Canary on AWS and GCP: 10% to the new version, then promote.
     std::fs::write(w.dir.path().join("src/main.py"), "def handler(event, context=None):\n    return {'v': 3}\n").unwrap();
-    let (out, _) = w.tusk(&["deploy", "--cloud", "aws", "--traffic", "10"]).await;
+    let gcp_rev_before = w.gcf.function("hello-fn").unwrap()["serviceConfig"]["revision"].as_str().unwrap().to_string();
+    let (out, _) = w.tusk(&["deploy", "--cloud", "aws,gcp", "--traffic", "10"]).await;
     let out = out.unwrap();
-    assert_eq!(summary(&out), "aws: canary 10% → v4");
+    let gcp_rev_new = w.gcf.function("hello-fn").unwrap()["serviceConfig"]["revision"].as_str().unwrap().to_string();
+    assert_eq!(summary(&out), format!("aws: canary 10% → v4\ngcp: canary 10% → {gcp_rev_new}"));
     let alias = aws_alias(&w).await;
     assert_eq!(alias["FunctionVersion"], "3");
     assert_eq!(alias["RoutingConfig"]["AdditionalVersionWeights"]["4"], 0.1);
-    let (st, _) = w.tusk(&["status", "--cloud", "aws"]).await;
-    assert_eq!(st.unwrap().data["clouds"][0]["canary"], json!({"version": "4", "percent": 10}));
-    let (out, _) = w.tusk(&["promote", "--cloud", "aws"]).await;
-    assert_eq!(summary(&out.unwrap()), "aws: promoted 10% → 100% v4");
+    assert_eq!(
+        w.gcf.traffic("hello-fn").unwrap(),
+        json!([
+            {"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", "revision": gcp_rev_before, "percent": 90},
+            {"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION", "revision": gcp_rev_new, "percent": 10}
+        ])
+    );
+    let (st, _) = w.tusk(&["status", "--cloud", "aws,gcp"]).await;
+    let st = st.unwrap();
+    assert_eq!(st.data["clouds"][0]["canary"], json!({"version": "4", "percent": 10}));
+    assert_eq!(st.data["clouds"][1]["canary"], json!({"version": gcp_rev_new, "percent": 10}));
+    // While a canary runs, the same code is not "up to date".
+    let (out, _) = w.tusk(&["promote", "--cloud", "aws,gcp"]).await;
+    assert_eq!(summary(&out.unwrap()), format!("aws: promoted 10% → 100% v4\ngcp: promoted 10% → 100% {gcp_rev_new}"));
     let alias = aws_alias(&w).await;
     assert_eq!(alias["FunctionVersion"], "4");
     assert!(alias["RoutingConfig"]["AdditionalVersionWeights"].as_object().is_none_or(|m| m.is_empty()));
+    assert_eq!(w.gcf.traffic("hello-fn").unwrap(), json!([{"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", "percent": 100}]));
 
     // 6. Rollback on AWS returns to the version served before the promote.
     let (out, _) = w.tusk(&["rollback", "--cloud", "aws"]).await;
@@ -386,6 +400,7 @@ async fn three_clouds_end_to_end() {
     assert_eq!(aws_alias(&w).await["FunctionVersion"], "3");
 
     // 7. Injected failure on Azure without --atomic: exit 4, the others moved on.
+    std::fs::write(w.dir.path().join("src/main.py"), "def handler(event, context=None):\n    return {'v': '3b'}\n").unwrap();
     let gcf_before = w.gcf.function("hello-fn").unwrap();
     w.arm.fail_next_deploy("injected: worker failed to index functions");
     let (out, _) = w.tusk(&["deploy", "--cloud", "azure,gcp"]).await;
@@ -487,7 +502,7 @@ async fn ctrl_c_mid_deploy_puts_every_cloud_back() {
         c2.cancel();
     });
     let (out, _) = w.tusk_ctl(&["deploy"], w.env.clone(), false, cancel).await;
-    let e = out.err().expect("an interrupted deploy is an error");
+    let Err(e) = out else { panic!("an interrupted deploy is an error") };
     assert_eq!(e.kind, tusk_registry::ErrorKind::Interrupted);
     let (st, _) = w.tusk(&["status"]).await;
     let st = st.unwrap();

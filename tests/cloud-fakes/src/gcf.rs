@@ -25,6 +25,10 @@ pub struct Data {
     pub fail_next: Option<String>,
     next_op: u64,
     revisions: BTreeMap<String, u32>,
+    /// Cloud Run services behind the functions: name -> service (with `traffic`).
+    pub services: BTreeMap<String, Value>,
+    /// Revisions that exist per service.
+    service_revisions: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Clone)]
@@ -33,6 +37,7 @@ enum Pending {
     Patch(String, Value),
     Delete(String),
     Fail(String),
+    Done(Value),
 }
 
 pub struct Gcf {
@@ -60,6 +65,11 @@ impl Gcf {
         if let Ok(mut d) = self.data.lock() {
             d.fail_next = Some(message.to_string());
         }
+    }
+    /// The Cloud Run service's traffic for a function.
+    pub fn traffic(&self, name: &str) -> Option<Value> {
+        let d = self.data.lock().ok()?;
+        d.services.iter().find(|(k, _)| k.ends_with(&format!("/services/{name}"))).map(|(_, v)| v["traffic"].clone())
     }
     pub fn clear_log(&self) {
         if let Ok(mut d) = self.data.lock() {
@@ -173,9 +183,12 @@ async fn handle(State(data): State<Shared<Data>>, method: Method, uri: Uri, head
         let failed = |code: i64, msg: &str| json!({"name": rest, "done": true, "error": {"code": code, "message": msg}});
         let answer = match pending {
             Pending::Fail(m) => failed(13, &m),
+            Pending::Done(v) => done(v),
             Pending::Delete(n) => {
                 if let Ok(mut d) = data.lock() {
                     d.functions.remove(&n);
+                    let short = n.rsplit('/').next().unwrap_or_default().to_string();
+                    d.services.retain(|k, _| !k.ends_with(&format!("/services/{short}")));
                 }
                 done(json!({}))
             }
@@ -194,7 +207,16 @@ async fn handle(State(data): State<Shared<Data>>, method: Method, uri: Uri, head
                             *r
                         };
                         let mut f = f;
-                        f["serviceConfig"]["revision"] = json!(format!("{short}-{rev:05}-tsk"));
+                        let revision = format!("{short}-{rev:05}-tsk");
+                        let parent = n.split("/functions/").next().unwrap_or_default().to_string();
+                        let service = format!("{parent}/services/{short}");
+                        d.service_revisions.entry(service.clone()).or_default().push(revision.clone());
+                        d.services.entry(service.clone()).or_insert_with(|| json!({"name": service, "traffic": [{"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", "percent": 100}]}));
+                        if let Some(svc) = d.services.get_mut(&service) {
+                            svc["latestReadyRevision"] = json!(format!("{service}/revisions/{revision}"));
+                        }
+                        f["serviceConfig"]["service"] = json!(service);
+                        f["serviceConfig"]["revision"] = json!(revision);
                         f["serviceConfig"]["uri"] = json!(format!("{base}/invoke/{short}"));
                         f["state"] = json!("ACTIVE");
                         f["environment"] = json!("GEN_2");
@@ -214,13 +236,53 @@ async fn handle(State(data): State<Shared<Data>>, method: Method, uri: Uri, head
         d.next_op += 1;
         let parts: Vec<&str> = rest.split('/').collect();
         let name = format!("projects/{}/locations/{}/operations/operation-{}", parts.get(1).unwrap_or(&"p"), parts.get(3).unwrap_or(&"l"), d.next_op);
-        let p = match d.fail_next.take() {
-            Some(m) if !matches!(p, Pending::Delete(_)) => Pending::Fail(m),
+        let p = match if matches!(p, Pending::Delete(_) | Pending::Done(_)) { None } else { d.fail_next.take() } {
+            Some(m) if !matches!(p, Pending::Delete(_) | Pending::Done(_)) => Pending::Fail(m),
             _ => p,
         };
         d.ops.insert(name.clone(), (1, p));
         json!({"name": name, "done": false, "metadata": {"@type": "type.googleapis.com/google.cloud.functions.v2.OperationMetadata"}})
     };
+
+    // Cloud Run Admin API v2: the services behind 2nd-gen functions (traffic splits).
+    if rest.contains("/services/") {
+        let name = rest.to_string();
+        let Ok(mut d) = data.lock() else { return gerr(500, "INTERNAL", "lock") };
+        let Some(svc) = d.services.get(&name).cloned() else { return gerr(404, "NOT_FOUND", &format!("Resource '{name}' does not exist.")) };
+        match method {
+            Method::GET => return json_response(200, svc),
+            Method::PATCH => {
+                if query_param(&uri, "updateMask").as_deref() != Some("traffic") {
+                    return gerr(400, "INVALID_ARGUMENT", "only updateMask=traffic is supported by this fake");
+                }
+                let Ok(patch) = serde_json::from_slice::<Value>(&body) else { return gerr(400, "INVALID_ARGUMENT", "bad JSON") };
+                let traffic = patch["traffic"].as_array().cloned().unwrap_or_default();
+                let total: u64 = traffic.iter().map(|t| t["percent"].as_u64().unwrap_or(0)).sum();
+                if total != 100 {
+                    return gerr(400, "INVALID_ARGUMENT", &format!("Traffic percentages must add up to 100, got {total}"));
+                }
+                let known = d.service_revisions.get(&name).cloned().unwrap_or_default();
+                for t in &traffic {
+                    match t["type"].as_str() {
+                        Some("TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST") => {}
+                        Some("TRAFFIC_TARGET_ALLOCATION_TYPE_REVISION") => {
+                            let r = t["revision"].as_str().unwrap_or_default();
+                            if !known.iter().any(|k| k == r) {
+                                return gerr(400, "INVALID_ARGUMENT", &format!("Revision {r} does not exist"));
+                            }
+                        }
+                        _ => return gerr(400, "INVALID_ARGUMENT", "traffic type is required"),
+                    }
+                }
+                let mut svc = svc;
+                svc["traffic"] = json!(traffic);
+                d.services.insert(name, svc.clone());
+                let op = new_op(&mut d, Pending::Done(svc));
+                return json_response(200, op);
+            }
+            _ => return gerr(405, "METHOD_NOT_ALLOWED", "GET or PATCH"),
+        }
+    }
 
     if rest.ends_with("/functions:generateUploadUrl") && method == Method::POST {
         let Ok(mut d) = data.lock() else { return gerr(500, "INTERNAL", "lock") };
