@@ -651,7 +651,7 @@ async fn delete(k: &Kube, name: Option<&str>, files: &[String], yes: bool, ctx: 
             }
         }
     }
-    Ok(Output::new(data(true)).block(table).text(Cell::styled(format!("Deleted {} object(s).", targets.len()), Style::Good)))
+    Ok(Output::new(data(true)).text(Cell::styled(format!("Deleted {} object(s).", targets.len()), Style::Good)))
 }
 
 async fn logs(k: &Kube, name: &str, follow: bool, since: Option<Duration>, container: Option<&str>, tail: Option<i64>, ctx: &Context) -> Result<Output, Error> {
