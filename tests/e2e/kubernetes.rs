@@ -161,3 +161,41 @@ fn kubernetes_deploy_json_output() {
     assert_eq!(v["changes"][0]["op"], "create");
     assert_eq!(v["results"][0]["result"], "ready");
 }
+
+#[test]
+fn kubernetes_logs_follow_streams_until_interrupted() {
+    let mut ctx = test_context!();
+    if is_real() {
+        eprintln!("skipped against a real cluster: relies on the fake's container logs");
+        return;
+    }
+    let _fake = cluster(&mut ctx);
+    let r = run(&mut ctx.tusk(["@k8s", "deploy", "web", "--image", "registry.example/web:1.0", "--env", "FAKE_LOG=hello from web|second line", "--yes"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let mut child = ctx.tusk(["@k8s", "logs", "web", "-f"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn logs -f");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut got = Vec::new();
+    while got.len() < 2 {
+        match rx.recv_timeout(std::time::Duration::from_secs(20)) {
+            Ok(l) => got.push(l),
+            Err(e) => {
+                let _ = child.kill();
+                panic!("logs -f printed {got:?} then nothing ({e})");
+            }
+        }
+    }
+    // Still running: -f follows until interrupted.
+    assert!(child.try_wait().expect("try_wait").is_none(), "logs -f exited early");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(got[0].starts_with("web-") && got[0].ends_with("| hello from web"), "{got:?}");
+    assert!(got[1].ends_with("| second line"), "{got:?}");
+}

@@ -69,15 +69,42 @@ impl Env {
         }
     }
 
+    /// On a real cluster, the fake's made-up images become real ones: long-running
+    /// `pause` images for services, `busybox` (exits 0 at once) for Jobs.
+    fn image(&self, text: &str) -> String {
+        if self.is_fake() {
+            return text.to_string();
+        }
+        let mut t = text.to_string();
+        for (from, to) in [
+            ("registry.example/api:1.0", "registry.k8s.io/pause:3.9"),
+            ("registry.example/api:1.1", "registry.k8s.io/pause:3.10"),
+            ("registry.example/web:1.0", "registry.k8s.io/pause:3.9"),
+            ("registry.example/web:1.1", "registry.k8s.io/pause:3.10"),
+            ("registry.example/migrate:1.0", "busybox:1.36"),
+            ("registry.example/db:1", "registry.k8s.io/pause:3.10"),
+            ("registry.example/agent:1", "registry.k8s.io/pause:3.10"),
+        ] {
+            t = t.replace(from, to);
+        }
+        t
+    }
+
     fn write(&self, name: &str, text: &str) -> String {
         let p = self.dir.path().join(name);
-        std::fs::write(&p, text).unwrap();
+        std::fs::write(&p, self.image(text)).unwrap();
         p.display().to_string()
     }
 
     /// Runs `tusk @kubernetes <args>` in-process; returns the output (or the error) and what
     /// was shown before confirming.
     async fn run(&self, args: &[&str]) -> (Result<Output, tusk_registry::Error>, Vec<Block>) {
+        self.run_with_cancel(args, Default::default()).await
+    }
+
+    async fn run_with_cancel(&self, args: &[&str], cancel: tokio_util::sync::CancellationToken) -> (Result<Output, tusk_registry::Error>, Vec<Block>) {
+        let args: Vec<String> = args.iter().map(|a| self.image(a)).collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let op = tusk_op_kubernetes::Kubernetes;
         let mut argv = vec!["kubernetes".to_string()];
         argv.extend(args.iter().filter(|a| **a != "--dry-run").map(|s| s.to_string()));
@@ -91,7 +118,7 @@ impl Env {
             dry_run: args.contains(&"--dry-run"),
             verbosity: 0,
             progress: tusk_registry::Progress::hidden(),
-            cancel: Default::default(),
+            cancel,
             audit: Default::default(),
             paths: tusk_registry::paths::Paths::from_env(),
             ui: ui.clone(),
@@ -162,6 +189,8 @@ fn text(blocks: &[Block]) -> String {
 
 fn settings(env: &Env) -> insta::Settings {
     let mut s = insta::Settings::clone_current();
+    s.add_filter(r"tusk-e2e-[a-z]+", "[NS]");
+    s.add_filter(r"context [^,]+, namespace", "context [CTX], namespace");
     s.add_filter(&regex_escape(&env.dir.path().display().to_string()), "[TMP]");
     s.add_filter(r"-[bcdfghjklmnpqrstvwxz2456789]{10}-[bcdfghjklmnpqrstvwxz2456789]{5}\b", "-[RS]-[POD]");
     s.add_filter(r"-[bcdfghjklmnpqrstvwxz2456789]{10}\b", "-[RS]");
@@ -232,7 +261,7 @@ spec:
       restartPolicy: Never
       containers:
       - name: migrate
-        image: registry.example/api:1.0
+        image: registry.example/migrate:1.0
 ";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -454,7 +483,7 @@ async fn scale_history_rollback_logs_status_get_delete() {
     let out = r.unwrap();
     settings(&env).bind(|| insta::assert_snapshot!("rollback", text(&out.view)));
     let d = env.get("apps/v1", "Deployment", "web").await.unwrap();
-    assert_eq!(d["spec"]["template"]["spec"]["containers"][0]["image"], "registry.example/web:1.0");
+    assert_eq!(d["spec"]["template"]["spec"]["containers"][0]["image"], env.image("registry.example/web:1.0"));
     assert_eq!(d["metadata"]["annotations"]["deployment.kubernetes.io/revision"], "3");
     let (r, _) = env.run(&["restart", "web"]).await;
     assert!(r.unwrap().status.is_success());
@@ -601,4 +630,24 @@ async fn doctor_check_reports_reachability() {
     assert!(e.message.contains("context c"), "{}", e.message);
     assert!(e.hint.is_some());
     env.done().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_with_atomic_rolls_back() {
+    let env = Env::new("cancel").await;
+    fake_only!(env);
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let c2 = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        c2.cancel();
+    });
+    // A readiness probe that never passes: the deploy waits until Ctrl-C.
+    let (r, _) = env
+        .run_with_cancel(&["deploy", "slow", "--image", "registry.example/web:1.0", "--port", "8080", "--probe", "http:/fail:8080", "--atomic", "--yes"], cancel)
+        .await;
+    let e = r.err().expect("interrupted");
+    assert_eq!(e.exit_status().code(), 130);
+    assert!(env.get("apps/v1", "Deployment", "slow").await.is_none(), "created deployment deleted");
+    assert!(env.get("v1", "Service", "slow").await.is_none(), "created service deleted");
 }
