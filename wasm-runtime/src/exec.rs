@@ -139,7 +139,7 @@ impl std::error::Error for HostStop {}
 /// Memory limiter: a grow past the limit traps (so a memory bomb stops with a clear error
 /// instead of a confusing malloc failure later).
 pub(crate) struct Limiter {
-    max_memory: Option<u64>,
+    pub(crate) max_memory: Option<u64>,
 }
 
 impl wasmtime::ResourceLimiter for Limiter {
@@ -196,13 +196,13 @@ impl WasiView for P2State {
 }
 
 /// Ticks the engine's epoch while a guest runs; stops when dropped.
-struct Ticker {
+pub(crate) struct Ticker {
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Ticker {
-    fn start(engine: &Engine) -> Ticker {
+    pub(crate) fn start(engine: &Engine) -> Ticker {
         let stop = Arc::new(AtomicBool::new(false));
         let engine = engine.clone();
         let s = stop.clone();
@@ -229,7 +229,7 @@ impl Drop for Ticker {
 }
 
 /// Applies fuel, the epoch deadline callback (timeout + cancellation) and the limiter.
-fn arm<T: Send + 'static>(store: &mut Store<T>, opts: &Options, cancel: Arc<AtomicBool>) -> Result<(), WasmError> {
+pub(crate) fn arm<T: Send + 'static>(store: &mut Store<T>, opts: &Options, cancel: Arc<AtomicBool>) -> Result<(), WasmError> {
     if let Some(fuel) = opts.fuel {
         store.set_fuel(fuel).map_err(|e| WasmError::Other(error_text(&e)))?;
     }
@@ -475,6 +475,11 @@ pub(crate) fn invoke(
         results,
         fuel_consumed: fuel_used(&store, opts),
     })
+}
+
+/// Errors out of a plugin call (a plugin has no exit code of its own).
+pub(crate) fn classify_plugin(e: wasmtime::Error, opts: &Options) -> WasmError {
+    exit_as_error(classify(e, opts))
 }
 
 /// During `invoke`, a guest calling `proc_exit` is reported as an error.

@@ -17,6 +17,7 @@ pub mod cache;
 mod detect;
 mod exec;
 pub mod inspect;
+pub mod plugin;
 
 pub use detect::{Kind, detect};
 pub use exec::{Frame, InvokeResult, Limit, RunOutcome, Sandbox, Value, ValueType};

@@ -18,6 +18,7 @@ pub use plugin::WasmComponentRunner;
 /// when a plugin is first described or run).
 pub fn register(registry: &mut tusk_registry::Registry) {
     registry.register(Arc::new(WasmOperator));
+    registry.set_component_runner(Arc::new(WasmComponentRunner::new()));
 }
 
 /// `[wasm]` in config files. Flags beat these.
