@@ -378,3 +378,84 @@ fn json_summary_of_run() {
     let ctx = ctx();
     tusk_snapshot!(ctx, ctx.tusk(["@wasm", "-o", "json", "run", &wat("exit.wat")]));
 }
+
+// --- component plugins ------------------------------------------------------------
+
+fn install_greet(ctx: &TestContext) {
+    let r = run(&mut ctx.tusk(["plugin", "install", &built("greet.wasm"), "--grant", "log", "--grant", "dir"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+}
+
+#[test]
+fn plugin_install_requires_grants() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["plugin", "install", &built("greet.wasm")]));
+    tusk_snapshot!(ctx, ctx.tusk(["plugin", "install", &built("greet.wasm"), "--grant", "log", "--grant", "dir"]));
+}
+
+#[test]
+fn plugin_is_listed() {
+    let ctx = ctx();
+    install_greet(&ctx);
+    // Other operators' rows depend on the features tusk was built with: check our row only.
+    let r = run(&mut ctx.tusk(["operators"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let row = r.stdout.lines().find(|l| l.starts_with("@greet ")).unwrap_or_else(|| panic!("{}", r.stdout));
+    let cols: Vec<&str> = row.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect();
+    assert_eq!(cols, ["@greet", "plugin (wasm)", "0.1.0", "hello read ls fetch", "Example WebAssembly component plugin written in C"]);
+}
+
+#[test]
+fn plugin_runs_with_structured_output_and_logs() {
+    let ctx = ctx();
+    install_greet(&ctx);
+    tusk_snapshot!(ctx, ctx.tusk(["@greet", "hello", "Ada"]));
+    tusk_snapshot!(ctx, ctx.tusk(["@greet", "-o", "json", "hello", "Grace \"Amazing\" Hopper"]));
+}
+
+#[test]
+fn plugin_reads_the_granted_directory_only() {
+    let ctx = ctx();
+    install_greet(&ctx);
+    ctx.write("notes/today.txt", "ship the plugin\n");
+    tusk_snapshot!(ctx, ctx.tusk(["@greet", "read", "notes/today.txt"]));
+    tusk_snapshot!(ctx, ctx.tusk(["@greet", "ls", "notes"]));
+    tusk_snapshot!(ctx, ctx.tusk(["@greet", "read", "../home/.config/secret"]));
+    tusk_snapshot!(ctx, ctx.tusk(["@greet", "read", "/etc/passwd"]));
+}
+
+#[test]
+fn plugin_is_refused_a_capability_it_was_not_granted() {
+    let ctx = ctx();
+    install_greet(&ctx);
+    // The plugin never asked for http:example.com, so it was not granted: the host refuses
+    // before any network traffic.
+    tusk_snapshot!(ctx, ctx.tusk(["@greet", "fetch", "https://example.com/"]));
+    // Installed with `log` only: no directory access, and its logs still work.
+    let ctx2 = self::ctx();
+    let mut sidecar_grants = ctx2.tusk(["plugin", "install", &built("greet.wasm"), "--grant", "all"]);
+    assert_eq!(run(&mut sidecar_grants, None).code, Some(0));
+    let sidecar = ctx2.data_dir().join("plugins/greet.plugin.json");
+    let mut json: serde_json::Value = serde_json::from_slice(&std::fs::read(&sidecar).unwrap()).unwrap();
+    json["grants"] = serde_json::json!(["log"]);
+    std::fs::write(&sidecar, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
+    ctx2.write("f.txt", "x");
+    tusk_snapshot!(ctx2, ctx2.tusk(["@greet", "read", "f.txt"]));
+}
+
+#[test]
+fn plugin_tampered_after_install_is_refused() {
+    let ctx = ctx();
+    install_greet(&ctx);
+    let wasm = ctx.data_dir().join("plugins/greet.wasm");
+    let mut bytes = std::fs::read(&wasm).unwrap();
+    bytes.push(0);
+    std::fs::write(&wasm, bytes).unwrap();
+    tusk_snapshot!(ctx, ctx.tusk(["@greet", "hello"]));
+}
+
+#[test]
+fn non_plugin_component_is_refused_at_install() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["plugin", "install", &built("args.component.wasm"), "--grant", "all"]));
+}
