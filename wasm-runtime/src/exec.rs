@@ -51,7 +51,7 @@ impl std::fmt::Display for Limit {
 }
 
 fn human_ms(ms: u64) -> String {
-    if ms % 1000 == 0 { format!("{}s", ms / 1000) } else { format!("{ms}ms") }
+    if ms.is_multiple_of(1000) { format!("{}s", ms / 1000) } else { format!("{ms}ms") }
 }
 
 /// One frame of a wasm backtrace, innermost first.

@@ -366,8 +366,6 @@ pub fn validate(engine: &Engine, path: &Path) -> Result<Kind> {
     let binary = match kind {
         Kind::ModuleText | Kind::ComponentText => wat::parse_bytes(&bytes).map_err(|e| invalid(e.to_string()))?.into_owned(),
         Kind::Precompiled(inner) => {
-            let rt_bytes = bytes;
-            let _ = rt_bytes;
             // Loading checks the header and engine compatibility.
             let rt = Runtime { engine: engine.clone(), options: EngineOptions::default(), cache: None };
             rt.load_precompiled(path, inner)?;

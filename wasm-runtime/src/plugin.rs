@@ -216,6 +216,7 @@ pub fn describe(engine: &Engine, program: &LoadedProgram, path: &Path, host: Hos
 }
 
 /// Calls `run(verb, args)`.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     engine: &Engine,
     program: &LoadedProgram,
@@ -232,6 +233,7 @@ pub fn run(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
