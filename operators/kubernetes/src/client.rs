@@ -24,6 +24,8 @@ pub struct KubeArgs {
     pub kubeconfig: Option<PathBuf>,
 }
 
+type ResourceCache = std::sync::Arc<tokio::sync::Mutex<HashMap<(String, String), (ApiResource, ApiCapabilities)>>>;
+
 /// A connected client and what it points at.
 #[derive(Clone)]
 pub struct Kube {
@@ -31,7 +33,7 @@ pub struct Kube {
     pub context: String,
     pub namespace: String,
     pub server: String,
-    resources: std::sync::Arc<tokio::sync::Mutex<HashMap<(String, String), (ApiResource, ApiCapabilities)>>>,
+    resources: ResourceCache,
 }
 
 fn conn_err(message: String) -> Error {

@@ -144,7 +144,7 @@ fn apply_error(item: &Item, e: kube::Error) -> Error {
         }
         if s.code == 422 && s.message.contains("immutable") {
             return Error::failed(format!("{what}: an immutable field changed: {}", s.message))
-                .with_hint(format!("this change cannot be made in place: delete the object first (`tusk @kubernetes delete -f …`) or use a new name"));
+                .with_hint("this change cannot be made in place: delete the object first (`tusk @kubernetes delete -f …`) or use a new name".to_string());
         }
     }
     api_err(&what, e)

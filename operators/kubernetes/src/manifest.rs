@@ -584,11 +584,10 @@ pub fn check_schema(schema: &Value, v: &Value, path: &str, errs: &mut Vec<(Strin
         errs.push((path.to_string(), format!("invalid type: expected {ty}, found {}", type_name(v))));
         return;
     }
-    if let Some(e) = schema["enum"].as_array() {
-        if !e.contains(v) {
+    if let Some(e) = schema["enum"].as_array()
+        && !e.contains(v) {
             errs.push((path.to_string(), format!("must be one of {}", e.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", "))));
         }
-    }
     if let Some(obj) = v.as_object() {
         let props = schema["properties"].as_object();
         let preserve = schema["x-kubernetes-preserve-unknown-fields"].as_bool() == Some(true);

@@ -91,11 +91,10 @@ pub fn render(name: &str, namespace: Option<&str>, app: Option<&str>, f: &Render
         "app.kubernetes.io/name": name,
         "app.kubernetes.io/instance": name,
     });
-    if let Some(t) = image_tag(image) {
-        if t.len() <= 63 && t.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+    if let Some(t) = image_tag(image)
+        && t.len() <= 63 && t.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
             labels["app.kubernetes.io/version"] = json!(t);
         }
-    }
     labels[MANAGED_BY] = json!("tusk");
     if let Some(a) = app {
         labels[APP_LABEL] = json!(a);

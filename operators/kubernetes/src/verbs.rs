@@ -465,11 +465,10 @@ async fn get(k: &Kube, kind: &str, name: Option<&str>, selector: Option<&str>) -
             all_names.push(ar.plural.clone());
             let short = ["po:pods", "deploy:deployments", "svc:services", "rs:replicasets", "sts:statefulsets", "ds:daemonsets", "cm:configmaps", "ns:namespaces", "pvc:persistentvolumeclaims", "hpa:horizontalpodautoscalers", "ing:ingresses", "sa:serviceaccounts", "no:nodes", "ev:events", "crd:customresourcedefinitions", "cj:cronjobs"];
             let is_short = short.iter().any(|s| s.split_once(':').is_some_and(|(a, b)| a == want && b == ar.plural));
-            if ar.plural == want || ar.kind.to_lowercase() == want || is_short || format!("{}.{}", ar.plural, ar.group) == want {
-                if found.is_none() || ar.group.is_empty() {
+            if (ar.plural == want || ar.kind.to_lowercase() == want || is_short || format!("{}.{}", ar.plural, ar.group) == want)
+                && (found.is_none() || ar.group.is_empty()) {
                     found = Some((ar, caps));
                 }
-            }
         }
     }
     let Some((ar, caps)) = found else {

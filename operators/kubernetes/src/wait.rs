@@ -142,11 +142,10 @@ pub fn evaluate(kind: &str, obj: &Value, pods: &[Pod]) -> Verdict {
         }
         _ => Verdict::Ready("applied".into()),
     };
-    if let Verdict::Progress(msg) = &v {
-        if let Some(reason) = pods.iter().find_map(pod_failure) {
+    if let Verdict::Progress(msg) = &v
+        && let Some(reason) = pods.iter().find_map(pod_failure) {
             return Verdict::Failed(format!("{reason} ({msg})"));
         }
-    }
     v
 }
 
@@ -334,11 +333,10 @@ pub async fn wait_one(kube: &Kube, w: &Waitable, task: Task, deadline: Instant, 
 /// lines of crash-looping containers, and recent warning events.
 pub async fn explain(kube: &Kube, ns: &str, kind: &str, obj: &Value, pods: &[Pod]) -> Vec<String> {
     let mut lines = Vec::new();
-    if kind == "Deployment" {
-        if let Some(c) = cond(obj, "Progressing").filter(|c| c["status"] == "False") {
+    if kind == "Deployment"
+        && let Some(c) = cond(obj, "Progressing").filter(|c| c["status"] == "False") {
             lines.push(format!("{}: {}", c["reason"].as_str().unwrap_or(""), c["message"].as_str().unwrap_or("")));
         }
-    }
     let pods_api: Api<Pod> = Api::namespaced(kube.client.clone(), ns);
     let mut explained = 0;
     let mut seen_reasons = std::collections::HashSet::new();

@@ -440,7 +440,7 @@ async fn conflicts_need_force() {
         .unwrap();
     let f2 = env.write("app2.yaml", &APP_YAML.replace("replicas: 2", "replicas: 4"));
     let (r, _) = env.run(&["deploy", "-f", &f2, "--yes"]).await;
-    let e = r.err().expect("conflict");
+    let e = r.expect_err("conflict");
     assert!(e.message.contains("conflict"), "{}", e.message);
     assert!(e.hint.as_deref().unwrap_or("").contains("--force-conflicts"));
     let (r, _) = env.run(&["deploy", "-f", &f2, "--yes", "--force-conflicts"]).await;
@@ -516,7 +516,7 @@ async fn scale_history_rollback_logs_status_get_delete() {
 async fn confirmation_required_without_yes() {
     let env = Env::new("confirm").await;
     let (r, shown) = env.run(&["deploy", "web", "--image", "registry.example/web:1.0"]).await;
-    let e = r.err().expect("needs confirmation");
+    let e = r.expect_err("needs confirmation");
     assert!(e.message.contains("confirmation needed"));
     assert!(!shown.is_empty(), "the plan was shown first");
     assert!(env.get("apps/v1", "Deployment", "web").await.is_none());
@@ -576,7 +576,7 @@ spec:
     // Changing a StatefulSet's selector cannot be done in place: called out before applying.
     let f2 = env.write("kinds2.yaml", &yaml.replace("matchLabels: {app: db}", "matchLabels: {app: db, tier: x}").replace("labels: {app: db}", "labels: {app: db, tier: x}"));
     let (r, _) = env.run(&["deploy", "-f", &f2, "--yes"]).await;
-    let e = r.err().expect("immutable");
+    let e = r.expect_err("immutable");
     assert!(e.message.contains("immutable"), "{}", e.message);
     settings(&env).bind(|| insta::assert_snapshot!("immutable", format!("{}\nhint: {}", e.message, e.hint.unwrap_or_default())));
     env.done().await;
@@ -611,7 +611,7 @@ spec:
     assert!(r.unwrap().status.is_success());
     let f2 = env.write("cr.yaml", "apiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: g\nspec:\n  size: big\n  colour: red\n");
     let (r, _) = env.run(&["deploy", "-f", &f2, "--yes"]).await;
-    let e = r.err().expect("invalid CR");
+    let e = r.expect_err("invalid CR");
     assert_eq!(e.exit_status().code(), 2);
     settings(&env).bind(|| insta::assert_snapshot!("cr_on_cluster", e.message));
     env.done().await;
@@ -646,7 +646,7 @@ async fn ctrl_c_with_atomic_rolls_back() {
     let (r, _) = env
         .run_with_cancel(&["deploy", "slow", "--image", "registry.example/web:1.0", "--port", "8080", "--probe", "http:/fail:8080", "--atomic", "--yes"], cancel)
         .await;
-    let e = r.err().expect("interrupted");
+    let e = r.expect_err("interrupted");
     assert_eq!(e.exit_status().code(), 130);
     assert!(env.get("apps/v1", "Deployment", "slow").await.is_none(), "created deployment deleted");
     assert!(env.get("v1", "Service", "slow").await.is_none(), "created service deleted");

@@ -205,15 +205,14 @@ fn services(inner: &mut Inner) {
             o["spec"]["type"] = json!("ClusterIP");
         }
         let ty = o["spec"]["type"].as_str().unwrap_or("").to_string();
-        if ty == "LoadBalancer" || ty == "NodePort" {
-            if let Some(ports) = o["spec"]["ports"].as_array_mut() {
+        if (ty == "LoadBalancer" || ty == "NodePort")
+            && let Some(ports) = o["spec"]["ports"].as_array_mut() {
                 for (i, p) in ports.iter_mut().enumerate() {
                     if p["nodePort"].is_null() {
                         p["nodePort"] = json!(30000 + i as i64 + (k.name.len() as i64 * 37) % 2000);
                     }
                 }
             }
-        }
         if ty == "LoadBalancer" {
             o["status"] = json!({"loadBalancer": {"ingress": [{"ip": "127.0.0.1", "ipMode": "VIP"}]}});
         } else if o["status"].is_null() {
@@ -460,6 +459,7 @@ fn deployments(inner: &mut Inner) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn new_pod(inner: &mut Inner, owner: &Value, owner_api: &str, owner_kind: &str, template: &Value, name: String, ns: &str, extra_labels: Value) {
     let mut labels = template["metadata"]["labels"].clone();
     if !labels.is_object() {
@@ -481,11 +481,10 @@ fn new_pod(inner: &mut Inner, owner: &Value, owner_api: &str, owner_kind: &str, 
         "spec": spec,
         "status": {"phase": "Pending", "qosClass": "BestEffort"}});
     let mut pod = pod;
-    if pod["metadata"]["annotations"].is_null() {
-        if let Some(m) = pod["metadata"].as_object_mut() {
+    if pod["metadata"]["annotations"].is_null()
+        && let Some(m) = pod["metadata"].as_object_mut() {
             m.remove("annotations");
         }
-    }
     let pk = key("", "pods", ns, &name);
     inner.put_internal(&pk, pod);
     event(inner, owner, "Normal", "SuccessfulCreate", &format!("Created pod: {name}"), &format!("{}-controller", owner_kind.to_lowercase()));
@@ -669,13 +668,12 @@ fn decide_fate(inner: &Inner, pod: &Value) -> Fate {
         mem += parse_quantity(&c["resources"]["requests"]["memory"]);
     }
     let node = inner.get(&key("", "nodes", "", NODE)).cloned().unwrap_or(Value::Null);
-    if let Some(sel) = pod["spec"]["nodeSelector"].as_object() {
-        if sel.iter().any(|(k, v)| node["metadata"]["labels"][k] != *v) {
+    if let Some(sel) = pod["spec"]["nodeSelector"].as_object()
+        && sel.iter().any(|(k, v)| node["metadata"]["labels"][k] != *v) {
             return Fate::Unschedulable(
                 "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.".into(),
             );
         }
-    }
     let mut short = Vec::new();
     if cpu > 4.0 {
         short.push("1 Insufficient cpu");
@@ -710,11 +708,10 @@ fn decide_fate(inner: &Inner, pod: &Value) -> Fate {
 }
 
 fn default_logs(c: &Value, crash: bool) -> Vec<String> {
-    if let Some(env) = c["env"].as_array() {
-        if let Some(v) = env.iter().find(|e| e["name"] == "FAKE_LOG").and_then(|e| e["value"].as_str()) {
+    if let Some(env) = c["env"].as_array()
+        && let Some(v) = env.iter().find(|e| e["name"] == "FAKE_LOG").and_then(|e| e["value"].as_str()) {
             return v.split('|').map(String::from).collect();
         }
-    }
     let image = c["image"].as_str().unwrap_or("");
     let mut lines = vec![format!("starting {image}")];
     if let Some(ports) = c["ports"].as_array() {

@@ -393,8 +393,8 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
         (&Method::DELETE, Some(name), None) => {
             let mut propagation = q.get("propagationPolicy").cloned().unwrap_or_default();
             let mut opts_dry = dry_run;
-            if !body.is_empty() {
-                if let Ok(opts) = serde_json::from_slice::<Value>(&body) {
+            if !body.is_empty()
+                && let Ok(opts) = serde_json::from_slice::<Value>(&body) {
                     if let Some(p) = opts["propagationPolicy"].as_str() {
                         propagation = p.to_string();
                     }
@@ -402,7 +402,6 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
                         opts_dry = true;
                     }
                 }
-            }
             if propagation.is_empty() {
                 propagation = "Background".into();
             }
@@ -736,15 +735,14 @@ fn pod_log(shared: Arc<Shared>, key: Key, def: &ResourceDef, q: HashMap<String, 
             .and_then(|cs| cs.iter().find(|c| c["name"].as_str() == Some(container.as_str())).cloned())
             .and_then(|c| c["state"]["waiting"]["reason"].as_str().map(String::from));
         let lines = g.pod_logs.get(&(key.ns.clone(), key.name.clone(), container.clone())).cloned().unwrap_or_default();
-        if lines.is_empty() {
-            if let Some(reason) = waiting {
+        if lines.is_empty()
+            && let Some(reason) = waiting {
                 return error_response(ApiError::new(
                     400,
                     "BadRequest",
                     format!("container \"{container}\" in pod \"{}\" is waiting to start: {reason}", key.name),
                 ));
             }
-        }
         (container, lines)
     };
     let tail = q.get("tailLines").and_then(|t| t.parse::<usize>().ok());

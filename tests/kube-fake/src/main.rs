@@ -29,12 +29,11 @@ async fn main() {
             std::process::exit(1);
         }
     };
-    if let Some(path) = kubeconfig {
-        if let Err(e) = std::fs::write(&path, cluster.kubeconfig(&namespace)) {
+    if let Some(path) = kubeconfig
+        && let Err(e) = std::fs::write(&path, cluster.kubeconfig(&namespace)) {
             eprintln!("tusk-kube-fake: cannot write {path}: {e}");
             std::process::exit(1);
         }
-    }
     println!("{}", cluster.url());
     let _ = tokio::signal::ctrl_c().await;
 }

@@ -215,6 +215,7 @@ pub fn leaf_paths(v: &Value) -> BTreeSet<FieldPath> {
     }
     let mut out = BTreeSet::new();
     walk(v, &mut Vec::new(), &mut out);
+    #[allow(clippy::nonminimal_bool)]
     out.retain(|p| {
         let s: Vec<&str> = p.iter().map(String::as_str).collect();
         !matches!(
@@ -232,12 +233,7 @@ pub fn leaf_paths(v: &Value) -> BTreeSet<FieldPath> {
 /// The merge key of a list of objects, as Kubernetes declares them for the common
 /// associative lists (containers, ports, env, volumes…).
 fn merge_key(items: &[Value]) -> Option<&'static str> {
-    for key in ["name", "containerPort", "port", "mountPath", "ip"] {
-        if !items.is_empty() && items.iter().all(|i| i.get(key).is_some()) {
-            return Some(key);
-        }
-    }
-    None
+    ["name", "containerPort", "port", "mountPath", "ip"].into_iter().find(|&key| !items.is_empty() && items.iter().all(|i| i.get(key).is_some())).map(|v| v as _)
 }
 
 fn merge_into(live: &mut Value, applied: &Value) {
@@ -419,11 +415,10 @@ impl Inner {
         if !body_name.is_empty() && body_name != key.name {
             return Err(ApiError::new(400, "BadRequest", "the name of the object does not match the name on the URL"));
         }
-        if let Some(ns) = input.pointer("/metadata/namespace").and_then(Value::as_str) {
-            if def.namespaced && !ns.is_empty() && ns != key.ns {
+        if let Some(ns) = input.pointer("/metadata/namespace").and_then(Value::as_str)
+            && def.namespaced && !ns.is_empty() && ns != key.ns {
                 return Err(ApiError::new(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request"));
             }
-        }
         if def.namespaced && !self.objects.contains_key(&Key { group: String::new(), plural: "namespaces".into(), ns: String::new(), name: key.ns.clone() }) {
             return Err(ApiError {
                 code: 404,
@@ -450,11 +445,10 @@ impl Inner {
             (Write::Update | Write::Status, None) => return Err(ApiError::not_found(def, &key.name)),
             (Write::Create | Write::Apply { .. }, None) => {
                 let mut obj = input.clone();
-                if def.status {
-                    if let Some(m) = obj.as_object_mut() {
+                if def.status
+                    && let Some(m) = obj.as_object_mut() {
                         m.remove("status");
                     }
-                }
                 let mut managers = BTreeMap::new();
                 let op = if matches!(how, Write::Apply { .. }) { "Apply" } else { "Update" };
                 managers.insert(
@@ -477,11 +471,10 @@ impl Inner {
                 }
                 if def.status {
                     obj["status"] = old.obj.get("status").cloned().unwrap_or(Value::Null);
-                    if obj["status"].is_null() {
-                        if let Some(m) = obj.as_object_mut() {
+                    if obj["status"].is_null()
+                        && let Some(m) = obj.as_object_mut() {
                             m.remove("status");
                         }
-                    }
                 }
                 let mut managers = old.managers.clone();
                 take_ownership(&mut managers, manager, changed_leaves(&old.obj, &obj), "Update", &def.api_version(), &now);
@@ -549,11 +542,10 @@ impl Inner {
                     }
                 }
                 let mut body = input.clone();
-                if def.status {
-                    if let Some(m) = body.as_object_mut() {
+                if def.status
+                    && let Some(m) = body.as_object_mut() {
                         m.remove("status");
                     }
-                }
                 merge_into(&mut obj, &body);
                 managers.insert(
                     manager.to_string(),
