@@ -26,7 +26,9 @@ fn inputs(n: usize) -> impl Iterator<Item = String> {
 #[test]
 fn properties_hold_on_generated_inputs() {
     let mut failures = Vec::new();
-    for s in inputs(20_000) {
+    // TUSK_FUZZ_N=1000000 runs a longer session.
+    let n = std::env::var("TUSK_FUZZ_N").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+    for s in inputs(n) {
         if let Err(e) = tusk_crates::fuzzing::check(&s) {
             failures.push(format!("{s:?}: {e}"));
         }

@@ -166,6 +166,12 @@ pub mod fuzzing {
     const PROBES: [&str; 12] = ["0", "1.0.dev0", "1.0a1", "1.0", "1.0+local", "1.0.post1", "1.0.post1.dev0", "1.1", "1!0.5", "2.0rc1", "2.0", "10.0.0.1"];
 
     pub fn check(s: &str) -> Result<(), String> {
+        let (fast, reference) = (Version::parse(s), Version::parse_reference(s));
+        match (&fast, &reference) {
+            (Ok(a), Ok(b)) if a.to_string() == b.to_string() => {}
+            (Err(_), Err(_)) => {}
+            _ => return Err(format!("hand-written parse {fast:?} differs from the regex {reference:?} on {s:?}")),
+        }
         if let Ok(v) = Version::parse(s) {
             let d = v.to_string();
             let again = Version::parse(&d).map_err(|e| format!("display {d:?} of {s:?} does not re-parse: {e:?}"))?;

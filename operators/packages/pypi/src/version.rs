@@ -94,9 +94,128 @@ fn num(s: &str) -> Result<u64, VersionError> {
     t.parse().map_err(|_| VersionError::TooBig)
 }
 
+
+/// End of the run of ASCII digits starting at `i`.
+fn digits(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    i
+}
+
+/// Skips one optional `-`, `_` or `.`.
+fn skip_sep(b: &[u8], i: usize) -> usize {
+    if matches!(b.get(i), Some(b'-' | b'_' | b'.')) { i + 1 } else { i }
+}
+
+/// The first of `words` (ASCII case-insensitive) at `i`, as regex alternation tries them.
+fn keyword(b: &[u8], i: usize, words: &[(&str, usize)]) -> Option<(usize, usize)> {
+    words.iter().find_map(|(w, k)| {
+        let end = i + w.len();
+        (end <= b.len() && b[i..end].eq_ignore_ascii_case(w.as_bytes())).then_some((*k, w.len()))
+    })
+}
+
+/// `[-_.]? N?` after a keyword, `at` being past the optional separator. Without digits the
+/// separator stays consumed: every later group's own separator is optional and post's `-N`
+/// form still sees a following `-`, so the regex ends up in the same place.
+fn opt_number(s: &str, at: usize) -> Result<(Option<u64>, usize), VersionError> {
+    let d = digits(s.as_bytes(), at);
+    if d > at { Ok((Some(num(&s[at..d])?), d)) } else { Ok((None, at)) }
+}
+
 impl Version {
-    /// `packaging.version.Version(input)`.
+    /// `packaging.version.Version(input)`: a hand-written matcher for packaging's
+    /// `VERSION_PATTERN` (ASCII case-insensitive, surrounding whitespace allowed). The regex
+    /// itself is kept as [`Version::parse_reference`]; the fuzz properties check that both agree.
     pub fn parse(input: &str) -> Result<Version, VersionError> {
+        let s = input.trim_matches(is_py_space);
+        let b = s.as_bytes();
+        let mut i = 0;
+        if matches!(b.first(), Some(b'v' | b'V')) {
+            i = 1;
+        }
+        // Epoch: digits followed by `!`.
+        let mut epoch = 0;
+        let d = digits(b, i);
+        if d > i && b.get(d) == Some(&b'!') {
+            epoch = num(&s[i..d])?;
+            i = d + 1;
+        }
+        // Release.
+        let mut release = Vec::with_capacity(4);
+        let d = digits(b, i);
+        if d == i {
+            return Err(VersionError::Syntax);
+        }
+        release.push(num(&s[i..d])?);
+        i = d;
+        while b.get(i) == Some(&b'.') {
+            let d = digits(b, i + 1);
+            if d == i + 1 {
+                break;
+            }
+            release.push(num(&s[i + 1..d])?);
+            i = d;
+        }
+        // Pre-release: [-_.]? (alpha|a|beta|b|preview|pre|c|rc) [-_.]? N?
+        let mut pre = None;
+        {
+            let j = skip_sep(b, i);
+            if let Some((k, len)) = keyword(b, j, &[("alpha", 0), ("a", 0), ("beta", 1), ("b", 1), ("preview", 2), ("pre", 2), ("c", 2), ("rc", 2)]) {
+                let kind = [PreKind::Alpha, PreKind::Beta, PreKind::Rc][k];
+                let (n, end) = opt_number(s, skip_sep(b, j + len))?;
+                pre = Some((kind, n.unwrap_or(0)));
+                i = end;
+            }
+        }
+        // Post-release: -N | [-_.]? (post|rev|r) [-_.]? N?
+        let mut post = None;
+        if b.get(i) == Some(&b'-') && digits(b, i + 1) > i + 1 {
+            let d = digits(b, i + 1);
+            post = Some(num(&s[i + 1..d])?);
+            i = d;
+        } else {
+            let j = skip_sep(b, i);
+            if let Some((_, len)) = keyword(b, j, &[("post", 0), ("rev", 0), ("r", 0)]) {
+                let (n, end) = opt_number(s, skip_sep(b, j + len))?;
+                post = Some(n.unwrap_or(0));
+                i = end;
+            }
+        }
+        // Dev release: [-_.]? dev [-_.]? N?
+        let mut dev = None;
+        {
+            let j = skip_sep(b, i);
+            if let Some((_, len)) = keyword(b, j, &[("dev", 0)]) {
+                let (n, end) = opt_number(s, skip_sep(b, j + len))?;
+                dev = Some(n.unwrap_or(0));
+                i = end;
+            }
+        }
+        // Local: + [a-z0-9]+ ([-_.][a-z0-9]+)*
+        let mut local = None;
+        if b.get(i) == Some(&b'+') {
+            let text = &s[i + 1..];
+            let mut segs = Vec::new();
+            for part in text.split(['-', '_', '.']) {
+                if part.is_empty() || !part.bytes().all(|c| c.is_ascii_alphanumeric()) {
+                    return Err(VersionError::Syntax);
+                }
+                segs.push(if part.bytes().all(|c| c.is_ascii_digit()) { LocalSeg::Num(num(part)?) } else { LocalSeg::Str(part.to_ascii_lowercase()) });
+            }
+            local = Some(segs);
+            i = b.len();
+        }
+        if i != b.len() {
+            return Err(VersionError::Syntax);
+        }
+        Ok(Version { epoch, release, pre, post, dev, local, sentinel: Sentinel::None })
+    }
+
+    /// The same parse through packaging's `VERSION_PATTERN` regex (slower; the reference the
+    /// hand-written matcher is tested against).
+    pub fn parse_reference(input: &str) -> Result<Version, VersionError> {
         let s = input.trim_matches(is_py_space).to_ascii_lowercase();
         let c = VERSION_RE.captures(&s).ok_or(VersionError::Syntax)?;
         let get = |n: &str| c.name(n).map(|m| m.as_str());
