@@ -373,6 +373,27 @@ mod tests {
     }
 
     #[test]
+    fn cargo_requirement_rules() {
+        let m = |r: &str, ver: &str| Requirement::parse(r).unwrap().matches(&v(ver));
+        assert!(m("1.2", "1.9.0"));
+        assert!(!m("1.2", "2.0.0"));
+        assert!(m("0.2.3", "0.2.9"));
+        assert!(!m("0.2.3", "0.3.0"));
+        assert!(!m("0.0.3", "0.0.4"));
+        assert!(m("~1.2", "1.2.9"));
+        assert!(!m("~1.2", "1.3.0"));
+        assert!(m("=1.2", "1.2.7"));
+        assert!(!m("=1.2", "1.2.7-rc.1"));
+        assert!(m("1.*", "1.99.0"));
+        assert!(!m(">=1.0.0", "2.0.0-alpha"));
+        assert!(m(">=1.0.0, <2.0.0-beta", "2.0.0-alpha"));
+        assert!(Requirement::parse("1.2.3 || 2").is_err());
+        assert!(Requirement::parse("1.0.0 - 2.0.0").is_err());
+        assert!(Version::parse("1.2").is_err());
+        assert_eq!(Requirement::parse(">= 1.0.0").unwrap().to_string(), ">=1.0.0");
+    }
+
+    #[test]
     fn buckets() {
         assert_eq!(compat_bucket(&v("1.2.3")).to_string(), "1");
         assert_eq!(compat_bucket(&v("0.3.9")).to_string(), "0.3");

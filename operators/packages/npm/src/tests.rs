@@ -73,3 +73,46 @@ fn set_agrees_with_test_on_a_grid() {
         }
     }
 }
+
+#[test]
+fn hyphen_x_tilde_caret_rules() {
+    for (input, want) in [
+        ("1.2 - 2.3.4", ">=1.2.0 <=2.3.4"),
+        ("1.2.3 - 2", ">=1.2.3 <3.0.0-0"),
+        ("~1.2.3-beta.2", ">=1.2.3-beta.2 <1.3.0-0"),
+        ("~>3.2.1", ">=3.2.1 <3.3.0-0"),
+        ("^0.0.1-beta", ">=0.0.1-beta <0.0.2-0"),
+        ("^1.x", ">=1.0.0 <2.0.0-0"),
+        ("<=7.x", "<8.0.0-0"),
+        (">*", "<0.0.0-0"),
+        ("1.x.5", ""),
+    ] {
+        match Range::parse(input, Options::default()) {
+            Ok(r) => assert_eq!(r.to_string(), want, "{input}"),
+            Err(_) => assert_eq!(want, "", "{input} should parse"),
+        }
+    }
+}
+
+#[test]
+fn gtr_and_ltr() {
+    let range = r("~1.2.2");
+    assert!(range.outside(&v("1.3.0"), std::cmp::Ordering::Greater));
+    assert!(!range.outside(&v("1.2.5"), std::cmp::Ordering::Greater));
+    assert!(range.outside(&v("1.2.1"), std::cmp::Ordering::Less));
+    assert!(!range.outside(&v("1.3.0"), std::cmp::Ordering::Less));
+}
+
+#[test]
+fn clean_strips_prefixes_and_build() {
+    assert_eq!(clean("  =v1.2.3   ", false).as_deref(), Some("1.2.3"));
+    assert_eq!(clean("0.12.0-dev.1150+3c22cecee", false).as_deref(), Some("0.12.0-dev.1150"));
+    assert_eq!(clean("~1.2.3", false), None);
+}
+
+#[test]
+fn compare_build_orders_metadata() {
+    assert_eq!(v("1.0.0+2").cmp(&v("1.0.0+10")), std::cmp::Ordering::Equal);
+    assert_eq!(v("1.0.0+2").compare_build(&v("1.0.0+10")), std::cmp::Ordering::Less);
+    assert_eq!(v("1.0.0").compare_build(&v("1.0.0+0")), std::cmp::Ordering::Less);
+}

@@ -62,3 +62,53 @@ fn set_agrees_with_contains_on_a_grid() {
         }
     }
 }
+
+#[test]
+fn prefix_and_compatible_release() {
+    let f = PrereleaseFlags::default();
+    let set = |s: &str| SpecifierSet::parse(s).unwrap();
+    assert!(set("==1.2.*").contains(&v("1.2.post3"), f));
+    assert!(set("==1.2.*").contains(&v("1.2a1"), f));
+    assert!(!set("==1.2.*").contains(&v("1.20"), f));
+    assert!(set("==1.0.0.*").contains(&v("1"), f));
+    assert!(set("~=2.2").contains(&v("2.9"), f));
+    assert!(!set("~=2.2").contains(&v("3.0"), f));
+    assert!(!set("~=1.4.5a4").contains(&v("1.5"), f));
+    assert!(set("==1.0").contains(&v("1.0+local"), f));
+    assert!(!set("==1.0+a").contains(&v("1.0+b"), f));
+    assert!(SpecifierSet::parse("~=1").is_err());
+    assert!(SpecifierSet::parse("==1.0a1.*").is_err());
+    assert!(SpecifierSet::parse(">=1.0+local").is_err());
+}
+
+#[test]
+fn arbitrary_equality_compares_text() {
+    let s = SpecifierSet::parse("===1.01").unwrap();
+    let f = PrereleaseFlags::default();
+    assert!(s.contains_item("1.01", Version::parse("1.01").ok().as_ref(), f));
+    assert!(!s.contains_item("1.1", Version::parse("1.1").ok().as_ref(), f));
+    assert!(SpecifierSet::parse("===foobar").unwrap().contains_str("FooBar"));
+    assert!(s.to_set(true).is_none());
+}
+
+#[test]
+fn prerelease_switches_and_filter() {
+    let s = SpecifierSet::parse(">=1.0").unwrap();
+    let pre = v("2.0rc1");
+    assert!(s.contains(&pre, PrereleaseFlags::default()));
+    assert!(!s.contains(&pre, PrereleaseFlags { set: Some(false), ..Default::default() }));
+    assert!(s.contains(&pre, PrereleaseFlags { set: Some(false), installed: true, ..Default::default() }));
+    let items: Vec<String> = ["1.5", "2.0rc1"].map(String::from).to_vec();
+    assert_eq!(s.filter(&items, PrereleaseFlags::default()), vec![&items[0]]);
+    let only_pre: Vec<String> = vec!["2.0rc1".into()];
+    assert_eq!(s.filter(&only_pre, PrereleaseFlags::default()), vec![&only_pre[0]]);
+}
+
+#[test]
+fn canonicalize() {
+    assert_eq!(v("1.4.0.0").canonical(true), "1.4");
+    assert_eq!(v("100!0.0").canonical(true), "100!0");
+    assert_eq!(v("1.0a0").canonical(true), "1a0");
+    assert_eq!(v("1.4.0").canonical(false), "1.4.0");
+    assert!(Version::parse("1.0.99999999999999999999").is_err());
+}
