@@ -60,6 +60,7 @@ export TUSK_MULTICLOUD__AZURE_BLOB_ENDPOINT=http://127.0.0.1:$az_port/devstoreac
 export TUSK_MULTICLOUD__AZURE_SCM_ENDPOINT=$arm/scm/{app}
 export TUSK_MULTICLOUD__GCP_ENDPOINT=$gcf
 export TUSK_MULTICLOUD__GCP_RUN_ENDPOINT=$gcf
+export TUSK_MULTICLOUD__GCP_LOGGING_ENDPOINT=$gcf
 export TUSK_MULTICLOUD__GCP_STORAGE_ENDPOINT=http://127.0.0.1:$gcs_port
 ENV
   echo "emulators: started; source $dir/env.sh" >&2

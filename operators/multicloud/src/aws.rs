@@ -4,7 +4,7 @@
 //! description carries tusk's deploy hash; the alias's description remembers the version
 //! it served before, for `rollback`. A canary is the alias's weighted routing.
 
-use crate::cloud::{Change, Cloud, Desired, Outcome, Report, State};
+use crate::cloud::{Change, Cloud, Desired, LogLine, Outcome, Report, State};
 use crate::error::McError;
 use crate::http::{self, Answer, error_message, send};
 use crate::sigv4::{self, Credentials};
@@ -190,6 +190,31 @@ impl Aws {
         send(CLOUD, operation, req).await
     }
 
+    /// An AWS JSON 1.1 call (`X-Amz-Target`), e.g. CloudWatch Logs.
+    async fn call_target(&self, service: &str, target: &str, body: Vec<u8>) -> Result<Answer, McError> {
+        let base = if self.custom { self.endpoint.clone() } else { format!("https://{service}.{}.amazonaws.com", self.region) };
+        let url = reqwest::Url::parse(&format!("{base}/")).map_err(|e| McError::op(CLOUD, format!("bad endpoint {base}: {e}")))?;
+        let host = match (url.host_str(), url.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            _ => return Err(McError::op(CLOUD, format!("bad endpoint {base}"))),
+        };
+        let headers = vec![("content-type".to_string(), "application/x-amz-json-1.1".to_string()), ("x-amz-target".to_string(), target.to_string())];
+        let hash = sigv4::sha256_hex(&body);
+        let signed = sigv4::sign(
+            &sigv4::Request { method: "POST", host: &host, path: "/", query: &[], headers: &headers, payload_sha256: &hash },
+            &self.creds,
+            &self.region,
+            service,
+            &amz_date(),
+        );
+        let mut req = self.client.post(url).body(body);
+        for (k, v) in headers.iter().chain(signed.iter()) {
+            req = req.header(k.as_str(), v.as_str());
+        }
+        send(CLOUD, target, req).await
+    }
+
     async fn lambda(&self, method: &str, path: &str, query: &[(String, String)], body: Option<Value>, op: &str) -> Result<Answer, McError> {
         let (bytes, ct) = match body {
             Some(b) => (serde_json::to_vec(&b).unwrap_or_default(), Some("application/json")),
@@ -359,6 +384,13 @@ impl Aws {
     fn deploy_hash(d: &Desired) -> String {
         d.deploy_hash(CloudId::Aws, "")
     }
+}
+
+pub(crate) fn rfc3339_ms(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_else(|| ms.to_string())
 }
 
 fn xml_field(xml: &str, tag: &str) -> Option<String> {
@@ -584,6 +616,30 @@ impl Cloud for Aws {
             return Err(McError::api(CLOUD, "Invoke", Some(a.status), format!("function error ({err}): {}", a.text())));
         }
         Ok(a.body)
+    }
+
+    async fn logs(&self, since_unix_ms: i64, limit: u32) -> Result<Vec<LogLine>, McError> {
+        let body = json!({"logGroupName": format!("/aws/lambda/{}", self.name), "startTime": since_unix_ms, "limit": limit});
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let a = self.call_target("logs", "Logs_20140328.FilterLogEvents", bytes).await?;
+        if a.status == 400 && error_message(&a).contains("ResourceNotFoundException") {
+            return Ok(Vec::new());
+        }
+        if !a.ok() {
+            return Err(McError::api(CLOUD, "logs:FilterLogEvents", Some(a.status), error_message(&a)));
+        }
+        let mut out: Vec<(i64, LogLine)> = a.json()["events"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|e| {
+                let ts = e["timestamp"].as_i64().unwrap_or(0);
+                (ts, LogLine { timestamp: rfc3339_ms(ts), message: e["message"].as_str().unwrap_or_default().trim_end().to_string() })
+            })
+            .collect();
+        out.sort_by_key(|(ts, _)| *ts);
+        Ok(out.into_iter().map(|(_, l)| l).collect())
     }
 
     async fn destroy(&self, _cancel: &CancellationToken) -> Result<(), McError> {

@@ -96,6 +96,18 @@ enum Verb {
         #[arg(long, value_name = "PATH")]
         data_file: Option<PathBuf>,
     },
+    /// Print recent log lines from each cloud (AWS CloudWatch Logs, GCP Cloud Logging).
+    #[command(after_long_help = "Examples:\n  tusk @multicloud logs\n  tusk @multicloud logs --cloud aws --since 1h --limit 20")]
+    Logs {
+        #[command(flatten)]
+        common: Common,
+        /// How far back: 30s, 10m, 2h, 1d.
+        #[arg(long, default_value = "1h")]
+        since: String,
+        /// Most lines per cloud.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
     /// Delete the function from every selected cloud (asks unless --yes).
     #[command(after_long_help = "Examples:\n  tusk @multicloud destroy --cloud gcp\n  tusk @multicloud destroy --yes")]
     Destroy {
@@ -162,6 +174,7 @@ impl Operator for Multicloud {
                 simple_with(targets, &ctx, "destroy").await
             }
             Verb::Status { common } => status(common, &ctx).await,
+            Verb::Logs { common, since, limit } => logs(common, &ctx, &since, limit).await,
             Verb::Invoke { common, data, data_file } => {
                 let payload = match (data, data_file) {
                     (Some(d), _) => d.into_bytes(),
@@ -333,5 +346,52 @@ async fn status(common: Common, ctx: &Context) -> Result<Output> {
         }
     }
     let out = Output::new(serde_json::json!({"function": spec.raw.name, "clouds": data})).table(&["CLOUD", "VERSION", "URL/ARN", "HASH", "STATE"], rows);
+    Ok(exit_for(out, failed, targets.len()))
+}
+
+fn parse_since(s: &str) -> Option<i64> {
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
+    let n: i64 = num.parse().ok()?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return None,
+    };
+    Some(secs * 1000)
+}
+
+async fn logs(common: Common, ctx: &Context, since: &str, limit: u32) -> Result<Output> {
+    let Some(back_ms) = parse_since(since) else {
+        return Err(Error::usage(format!("--since {since}: expected a number and s, m, h or d (e.g. 10m)")).at("--since"));
+    };
+    if limit == 0 || limit > 10_000 {
+        return Err(Error::usage("--limit must be 1-10000").at("--limit"));
+    }
+    let spec = load(&common.file, ctx)?;
+    let clouds = deploy::select(&spec, &common.cloud)?;
+    let targets = deploy::connect(&spec, &clouds)?;
+    let since_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000 - back_ms;
+    let results = futures::future::join_all(targets.iter().map(|t| t.logs(since_ms, limit))).await;
+    let mut lines = Vec::new();
+    let mut data = Vec::new();
+    let mut failed = 0;
+    for (t, r) in targets.iter().zip(results) {
+        match r {
+            Ok(entries) => {
+                for e in &entries {
+                    lines.push(Cell::from(format!("{:<5} {} {}", t.id().name(), e.timestamp, e.message)));
+                }
+                data.push(serde_json::json!({"cloud": t.id(), "entries": entries}));
+            }
+            Err(e) => {
+                failed += 1;
+                lines.push(Cell::styled(deploy::error_line(t.id(), &e.to_string()), Style::Warn));
+                data.push(serde_json::json!({"cloud": t.id(), "error": e.to_string()}));
+            }
+        }
+    }
+    let out = Output::new(serde_json::json!({"function": spec.raw.name, "clouds": data})).lines(lines);
     Ok(exit_for(out, failed, targets.len()))
 }

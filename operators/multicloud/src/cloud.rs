@@ -124,4 +124,17 @@ pub trait Cloud: Send + Sync {
     async fn rollback(&self, cancel: &CancellationToken) -> Result<Outcome, McError>;
     async fn invoke(&self, payload: &[u8]) -> Result<Vec<u8>, McError>;
     async fn destroy(&self, cancel: &CancellationToken) -> Result<(), McError>;
+    /// Recent log lines (newest last), where the cloud's API allows.
+    async fn logs(&self, since_unix_ms: i64, limit: u32) -> Result<Vec<LogLine>, McError> {
+        let _ = (since_unix_ms, limit);
+        Err(McError::op(self.id().name(), "logs are not available through this cloud's deployment API in tusk yet"))
+    }
+}
+
+/// One log line.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LogLine {
+    /// RFC 3339.
+    pub timestamp: String,
+    pub message: String,
 }

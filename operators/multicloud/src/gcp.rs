@@ -7,7 +7,7 @@
 //! The function's labels carry tusk's hashes (`tusk-hash`, `tusk-code`); its description
 //! remembers the previous source for `rollback`.
 
-use crate::cloud::{Change, Cloud, Desired, Outcome, Report, State};
+use crate::cloud::{Change, Cloud, Desired, LogLine, Outcome, Report, State};
 use crate::error::McError;
 use crate::http::{self, Answer, error_message, send};
 use crate::spec::{CloudId, Spec};
@@ -41,6 +41,7 @@ pub struct Gcp {
     endpoint: String,
     storage: String,
     run: String,
+    logging: String,
 }
 
 fn b64url(data: &[u8]) -> String {
@@ -119,6 +120,7 @@ impl Gcp {
             endpoint: g.endpoint.unwrap_or_else(|| "https://cloudfunctions.googleapis.com".into()).trim_end_matches('/').to_string(),
             storage: g.storage_endpoint.unwrap_or_else(|| "https://storage.googleapis.com".into()).trim_end_matches('/').to_string(),
             run: g.run_endpoint.unwrap_or_else(|| "https://run.googleapis.com".into()).trim_end_matches('/').to_string(),
+            logging: g.logging_endpoint.unwrap_or_else(|| "https://logging.googleapis.com".into()).trim_end_matches('/').to_string(),
         }))
     }
 
@@ -364,15 +366,20 @@ impl Cloud for Gcp {
         let Some(f) = self.get_function().await? else {
             return Ok(State::default());
         };
-        let canary = match Self::service_of(&f) {
-            Some(svc) => Self::canary_of(&self.get_service(&svc).await?),
+        let service = match Self::service_of(&f) {
+            Some(svc) => Some(self.get_service(&svc).await?),
             None => None,
         };
+        let canary = service.as_ref().and_then(Self::canary_of);
+        // During a canary the version that serves most traffic is the older one.
+        let serving = service.as_ref().filter(|_| canary.is_some()).and_then(|s| {
+            s["traffic"].as_array()?.iter().max_by_key(|t| t["percent"].as_u64().unwrap_or(0))?["revision"].as_str().map(str::to_string)
+        });
         Ok(State {
             exists: true,
             deploy_hash: f["labels"]["tusk-hash"].as_str().map(str::to_string),
             code_hash: f["labels"]["tusk-code"].as_str().map(str::to_string),
-            version: f["serviceConfig"]["revision"].as_str().map(str::to_string),
+            version: serving.or_else(|| f["serviceConfig"]["revision"].as_str().map(str::to_string)),
             canary,
             url: f["serviceConfig"]["uri"].as_str().map(str::to_string),
             restore: f,
@@ -552,6 +559,31 @@ impl Cloud for Gcp {
             return Err(McError::api(CLOUD, "invoke", Some(a.status), error_message(&a)));
         }
         Ok(a.body)
+    }
+
+    async fn logs(&self, since_unix_ms: i64, limit: u32) -> Result<Vec<LogLine>, McError> {
+        let since = crate::aws::rfc3339_ms(since_unix_ms);
+        let filter = format!(
+            "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"{}\" AND timestamp>=\"{since}\"",
+            self.name
+        );
+        let body = json!({"resourceNames": [format!("projects/{}", self.project)], "filter": filter, "orderBy": "timestamp desc", "pageSize": limit});
+        let a = self.api(reqwest::Method::POST, format!("{}/v2/entries:list", self.logging), Some(body), "logging entries.list").await?;
+        if !a.ok() {
+            return Err(McError::api(CLOUD, "logging entries.list", Some(a.status), error_message(&a)));
+        }
+        let mut out: Vec<LogLine> = a.json()["entries"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|e| LogLine {
+                timestamp: e["timestamp"].as_str().unwrap_or_default().to_string(),
+                message: e["textPayload"].as_str().map(str::to_string).unwrap_or_else(|| e["jsonPayload"].to_string()),
+            })
+            .collect();
+        out.reverse();
+        Ok(out)
     }
 
     async fn destroy(&self, cancel: &CancellationToken) -> Result<(), McError> {

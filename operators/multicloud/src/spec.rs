@@ -108,6 +108,8 @@ pub struct GcpSpec {
     pub storage_endpoint: Option<String>,
     /// Cloud Run Admin API (traffic splits for canaries).
     pub run_endpoint: Option<String>,
+    /// Cloud Logging API (`logs`).
+    pub logging_endpoint: Option<String>,
 }
 
 /// The `[multicloud]` section of tusk's config (`tusk.toml`, user config, or
@@ -123,6 +125,7 @@ pub struct McConfig {
     pub gcp_endpoint: Option<String>,
     pub gcp_storage_endpoint: Option<String>,
     pub gcp_run_endpoint: Option<String>,
+    pub gcp_logging_endpoint: Option<String>,
 }
 
 impl McConfig {
@@ -140,6 +143,7 @@ impl McConfig {
             g.endpoint = g.endpoint.take().or_else(|| self.gcp_endpoint.clone());
             g.storage_endpoint = g.storage_endpoint.take().or_else(|| self.gcp_storage_endpoint.clone());
             g.run_endpoint = g.run_endpoint.take().or_else(|| self.gcp_run_endpoint.clone());
+            g.logging_endpoint = g.logging_endpoint.take().or_else(|| self.gcp_logging_endpoint.clone());
         }
     }
 }

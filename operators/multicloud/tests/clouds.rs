@@ -203,6 +203,7 @@ bucket = "tusk-sources"
 endpoint = "{gcf}"
 storage_endpoint = "{gcs}"
 run_endpoint = "{gcf}"
+logging_endpoint = "{gcf}"
 "#,
             aws = self.emu.aws,
             arm = self.arm.server.base,
@@ -303,6 +304,27 @@ async fn aws_alias(w: &World) -> Value {
         .await
         .map(|b| serde_json::from_slice(&b).unwrap())
         .unwrap()
+}
+
+async fn moto_put_log(aws: &str, group: &str, message: &str) {
+    let c = reqwest::Client::new();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    for (target, body) in [
+        ("Logs_20140328.CreateLogGroup", json!({"logGroupName": group})),
+        ("Logs_20140328.CreateLogStream", json!({"logGroupName": group, "logStreamName": "s1"})),
+        ("Logs_20140328.PutLogEvents", json!({"logGroupName": group, "logStreamName": "s1", "logEvents": [{"timestamp": now, "message": message}]})),
+    ] {
+        let r = c
+            .post(format!("{aws}/"))
+            .header("authorization", "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0")
+            .header("x-amz-target", target)
+            .header("content-type", "application/x-amz-json-1.1")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{target}: {}", r.text().await.unwrap());
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -431,7 +453,18 @@ async fn three_clouds_end_to_end() {
         assert_eq!(r["response"], json!({"name": "Ada"}), "{r}");
     }
 
-    // 10. Dry run prints the calls and changes nothing.
+    // 10. Logs: CloudWatch Logs (an event put into moto's log group) and Cloud Logging (the
+    // fake logs each invocation); Azure has no logs API in tusk and says so (exit 4).
+    moto_put_log(&w.emu.aws, "/aws/lambda/hello-fn", "START RequestId: 42 Version: 3").await;
+    let (out, _) = w.tusk(&["logs", "--since", "10m"]).await;
+    let out = out.unwrap();
+    assert_eq!(out.status, tusk_registry::ExitStatus::Partial);
+    let clouds = out.data["clouds"].as_array().unwrap();
+    assert_eq!(clouds[0]["entries"][0]["message"], "START RequestId: 42 Version: 3", "{}", out.data);
+    assert!(clouds[1]["error"].as_str().unwrap().starts_with("azure: logs are not available"), "{}", out.data);
+    assert_eq!(clouds[2]["entries"][0]["message"], "invoked with 14 bytes", "{}", out.data);
+
+    // 11. Dry run prints the calls and changes nothing.
     let (out, _) = w.tusk_with(&["deploy"], w.env.clone(), true).await;
     let out = out.unwrap();
     let calls: Vec<String> = out.data["clouds"].as_array().unwrap().iter().flat_map(|c| c["calls"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string())).collect();
@@ -442,7 +475,7 @@ async fn three_clouds_end_to_end() {
     assert!(calls.iter().any(|c| c.contains("/api/publish")), "{calls:?}");
     assert!(calls.iter().any(|c| c.starts_with("PATCH") && c.contains("updateMask")), "{calls:?}");
 
-    // 11. Destroy with --yes.
+    // 12. Destroy with --yes.
     let (out, _) = w.tusk(&["destroy", "--yes"]).await;
     assert_eq!(summary(&out.unwrap()), "aws: destroyed\nazure: destroyed\ngcp: destroyed");
     assert!(w.gcf.function("hello-fn").is_none());

@@ -27,6 +27,8 @@ pub struct Data {
     revisions: BTreeMap<String, u32>,
     /// Cloud Run services behind the functions: name -> service (with `traffic`).
     pub services: BTreeMap<String, Value>,
+    /// Cloud Logging entries written by invocations.
+    pub entries: Vec<Value>,
     /// Revisions that exist per service.
     service_revisions: BTreeMap<String, Vec<String>>,
 }
@@ -154,6 +156,11 @@ async fn handle(State(data): State<Shared<Data>>, method: Method, uri: Uri, head
         if !exists {
             return gerr(404, "NOT_FOUND", "no such function");
         }
+        if let Ok(mut d) = data.lock() {
+            let ts = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+            d.entries.push(json!({"timestamp": ts, "severity": "INFO", "textPayload": format!("invoked with {} bytes", body.len()),
+                "resource": {"type": "cloud_run_revision", "labels": {"service_name": name}}}));
+        }
         let mut r = Response::new(axum::body::Body::from(body));
         r.headers_mut().insert("content-type", axum::http::HeaderValue::from_static("application/json"));
         return r;
@@ -243,6 +250,19 @@ async fn handle(State(data): State<Shared<Data>>, method: Method, uri: Uri, head
         d.ops.insert(name.clone(), (1, p));
         json!({"name": name, "done": false, "metadata": {"@type": "type.googleapis.com/google.cloud.functions.v2.OperationMetadata"}})
     };
+
+    // Cloud Logging v2 entries:list (filter on resource.labels.service_name, newest first).
+    if rest == "entries:list" && method == Method::POST {
+        let Ok(req) = serde_json::from_slice::<Value>(&body) else { return gerr(400, "INVALID_ARGUMENT", "bad JSON") };
+        let filter = req["filter"].as_str().unwrap_or_default().to_string();
+        let service = filter.split("resource.labels.service_name=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default().to_string();
+        let size = req["pageSize"].as_u64().unwrap_or(50) as usize;
+        let d = data.lock().ok();
+        let mut entries: Vec<Value> = d.map(|d| d.entries.iter().filter(|e| e["resource"]["labels"]["service_name"] == service.as_str()).cloned().collect()).unwrap_or_default();
+        entries.reverse();
+        entries.truncate(size);
+        return json_response(200, json!({"entries": entries}));
+    }
 
     // Cloud Run Admin API v2: the services behind 2nd-gen functions (traffic splits).
     if rest.contains("/services/") {
