@@ -199,3 +199,12 @@ fn kubernetes_logs_follow_streams_until_interrupted() {
     assert!(got[0].starts_with("web-") && got[0].ends_with("| hello from web"), "{got:?}");
     assert!(got[1].ends_with("| second line"), "{got:?}");
 }
+
+#[test]
+fn kubernetes_dry_run_without_a_cluster() {
+    let mut ctx = test_context!();
+    let kc = ctx.write("kubeconfig", "apiVersion: v1\nkind: Config\nclusters:\n- name: gone\n  cluster: {server: 'http://127.0.0.1:9'}\ncontexts:\n- name: gone\n  context: {cluster: gone, user: u, namespace: shop}\ncurrent-context: gone\nusers:\n- name: u\n  user: {token: t}\n");
+    ctx.env("KUBECONFIG", kc.display().to_string());
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@k8s", "deploy", "web", "--image", "nginx:1.27", "--port", "80", "--dry-run"]));
+    assert_eq!(r.code, Some(0));
+}

@@ -124,7 +124,7 @@ fn start_moto() -> Moto {
         if ok {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(30), "moto did not start");
+        assert!(start.elapsed() < Duration::from_secs(90), "moto did not start in 90 s");
         std::thread::sleep(Duration::from_millis(100));
     }
     moto

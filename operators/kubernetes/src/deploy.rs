@@ -342,6 +342,30 @@ pub fn label_app(docs: &mut [Doc], app: &str) {
     }
 }
 
+/// `--dry-run` without a reachable cluster: the plan from the input alone.
+pub fn offline_plan(kube: &Kube, docs: &[Doc], why: &str) -> Output {
+    let mut docs: Vec<&Doc> = docs.iter().collect();
+    docs.sort_by_key(|d| rank(d.kind()));
+    let rows: Vec<Vec<Cell>> = docs
+        .iter()
+        .map(|d| {
+            let ns = d.value["metadata"]["namespace"].as_str().map(String::from).unwrap_or_else(|| kube.namespace.clone());
+            vec![
+                Cell::from(ns),
+                Cell::from(d.kind().to_string()),
+                Cell::from(d.name().to_string()),
+                Cell::styled("unknown", Style::Dim),
+                Cell::from(wait::wait_for(d.kind(), &d.value).unwrap_or("-").to_string()),
+            ]
+        })
+        .collect();
+    let data = json!({"context": kube.context, "namespace": kube.namespace, "dryRun": true, "offline": true,
+        "changes": docs.iter().map(|d| json!({"kind": d.kind(), "name": d.name(), "op": null, "waitFor": wait::wait_for(d.kind(), &d.value)})).collect::<Vec<_>>()});
+    Output::new(data)
+        .block(Block::Table { columns: ["NAMESPACE", "KIND", "NAME", "OP", "WAIT FOR"].iter().map(|s| s.to_string()).collect(), rows })
+        .text(Cell::styled(format!("dry run without a cluster ({why}): the manifests are valid; create/update/noop needs a reachable cluster"), Style::Warn))
+}
+
 pub async fn deploy(kube: &Kube, docs: Vec<Doc>, opts: DeployOpts, ctx: &Context) -> Result<Output, Error> {
     let started = std::time::Instant::now();
     ctx.audit.set_target(format!("context {}, namespace {}", kube.context, kube.namespace));
@@ -443,7 +467,9 @@ pub async fn deploy(kube: &Kube, docs: Vec<Doc>, opts: DeployOpts, ctx: &Context
                 continue;
             }
         }
-        if opts.wait && item.wait_for.is_some() && item.op != Op::Noop {
+        // Unchanged objects are waited for too: a re-run of a deploy that failed must not
+        // report success while the workload is still broken.
+        if opts.wait && item.wait_for.is_some() {
             waitables.push(Waitable { ar, caps, ns: item.ns.clone(), kind: item.kind.clone(), name: item.name.clone() });
         }
     }

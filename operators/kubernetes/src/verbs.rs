@@ -32,6 +32,14 @@ pub async fn run(verb: Verb, ctx: Context) -> Result<Output, Error> {
                 deploy::label_app(&mut docs, a);
             }
             let k = connect(&kube).await?;
+            if ctx.dry_run {
+                // Server-side dry run when the cluster answers; otherwise the plan from the input.
+                match tokio::time::timeout(Duration::from_secs(5), k.client.apiserver_version()).await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => return Ok(deploy::offline_plan(&k, &docs, &api_err("cluster", e).message)),
+                    Err(_) => return Ok(deploy::offline_plan(&k, &docs, "the API server did not answer within 5s")),
+                }
+            }
             check_cluster_kinds(&k, &docs).await?;
             let opts = DeployOpts {
                 yes: args.yes,
