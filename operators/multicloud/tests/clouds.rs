@@ -50,7 +50,7 @@ async fn wait_http(url: &str, what: &str) {
         if reqwest::get(url).await.is_ok() {
             return;
         }
-        assert!(start.elapsed() < Duration::from_secs(30), "{what} did not start in 30 s ({url})");
+        assert!(start.elapsed() < Duration::from_secs(90), "{what} did not start in 90 s ({url})");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
