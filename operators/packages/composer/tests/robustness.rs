@@ -46,13 +46,21 @@ fn normalize_is_idempotent() {
     let mut rng = Rng(0x5eed_0301);
     for _ in 0..40_000 {
         let s = rng.string(V, 8);
-        // Upstream is not idempotent in one step for date versions (`2010-01-02` →
-        // `2010.01.02` → `2010.01.02.0`), so: a normalized version normalizes again, and the
-        // second result is a fixed point.
+        // Upstream is not idempotent in one step (dates: `2010-01-02` → `2010.01.02` →
+        // `2010.01.02.0`; branches lose one trailing `@flag` and whitespace per round), so: a
+        // normalized version always normalizes again, and repeating converges.
         if let Ok(n) = normalize(&s) {
-            let n2 = normalize(&n).unwrap_or_else(|e| panic!("{s:?} → {n:?} fails: {e}"));
-            let n3 = normalize(&n2).unwrap_or_else(|e| panic!("{s:?} → {n2:?} fails: {e}"));
-            assert_eq!(n3, n2, "{s:?}");
+            let mut cur = n;
+            let mut steps = 0;
+            loop {
+                let next = normalize(&cur).unwrap_or_else(|e| panic!("{s:?} → {cur:?} fails: {e}"));
+                if next == cur {
+                    break;
+                }
+                cur = next;
+                steps += 1;
+                assert!(steps <= s.len() + 1, "normalize does not converge from {s:?}");
+            }
         }
     }
 }
@@ -98,4 +106,16 @@ fn sets_agree_with_satisfies() {
             assert_eq!(set.contains(&v), c.matches_version(p), "constraint {s:?} ({c}) version {p}");
         }
     }
+}
+
+/// Regression: cargo-fuzz crash 7d271bd7. A branch name keeps `@dev` flags and whitespace that
+/// the next round strips, so normalize needs several rounds to settle — as upstream does.
+#[test]
+fn fuzz_crash_branch_with_stacked_flags() {
+    let input = "dev-1\x07||1^ @dev@dev\0\0\0";
+    let n1 = normalize(input).unwrap();
+    assert_eq!(n1, "dev-1\x07||1^ @dev");
+    let n2 = normalize(&n1).unwrap();
+    assert_eq!(n2, "dev-1\x07||1^ ");
+    assert_eq!(normalize(&n2).unwrap(), "dev-1\x07||1^");
 }
