@@ -128,6 +128,55 @@ impl Cache {
         Ok(())
     }
 
+    /// The content hash and kind recorded for `path` when its size, modification time and
+    /// inode are unchanged since it was last loaded.
+    pub fn lookup_path(&self, path: &Path) -> Option<(String, crate::Kind)> {
+        let (record, stamp) = self.path_record(path)?;
+        let text = std::fs::read_to_string(record).ok()?;
+        let mut parts = text.split_whitespace();
+        if parts.next()? != stamp {
+            return None;
+        }
+        let hash = parts.next()?.to_string();
+        let kind = match parts.next()? {
+            "module" => crate::Kind::Module,
+            "component" => crate::Kind::Component,
+            "module-text" => crate::Kind::ModuleText,
+            "component-text" => crate::Kind::ComponentText,
+            _ => return None,
+        };
+        (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())).then_some((hash, kind))
+    }
+
+    /// Records `path`'s content hash for [`Cache::lookup_path`]. Best effort.
+    pub fn remember_path(&self, path: &Path, hash: &str, kind: crate::Kind) {
+        let name = match kind {
+            crate::Kind::Module => "module",
+            crate::Kind::Component => "component",
+            crate::Kind::ModuleText => "module-text",
+            crate::Kind::ComponentText => "component-text",
+            crate::Kind::Precompiled(_) => return,
+        };
+        if let Some((record, stamp)) = self.path_record(path) {
+            let _ = std::fs::create_dir_all(self.root.join(LAYOUT).join("paths"));
+            let _ = write_atomic(&record, format!("{stamp} {hash} {name}\n").as_bytes());
+        }
+    }
+
+    /// (record file, stamp) for a path: the record is named by the canonical path's hash; the
+    /// stamp is `len-mtime_ns-inode`.
+    fn path_record(&self, path: &Path) -> Option<(PathBuf, String)> {
+        let canon = path.canonicalize().ok()?;
+        let meta = std::fs::metadata(&canon).ok()?;
+        let mtime = meta.modified().ok()?.duration_since(SystemTime::UNIX_EPOCH).ok()?.as_nanos();
+        #[cfg(unix)]
+        let ino = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let ino = 0u64;
+        let key = sha256_hex(canon.to_string_lossy().as_bytes());
+        Some((self.root.join(LAYOUT).join("paths").join(&key[..32]), format!("{}-{mtime}-{ino}", meta.len())))
+    }
+
     /// Every entry (all fingerprints): (code path, sum path, size, mtime, ours).
     fn entries(&self) -> Vec<(PathBuf, PathBuf, u64, SystemTime, bool)> {
         let mut out = Vec::new();
@@ -282,6 +331,26 @@ mod tests {
         assert_eq!(r.load(&f).unwrap().source, crate::CodeSource::Compiled);
         let loaded = r.load(&f).unwrap();
         assert!(matches!(loaded.code, Loaded::Module(_)));
+    }
+
+    #[test]
+    fn path_fast_path_notices_changes() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("m.wat");
+        std::fs::write(&f, WAT).unwrap();
+        let r = rt(&d.path().join("cache"), u64::MAX);
+        r.load(&f).unwrap();
+        assert!(r.cache().unwrap().lookup_path(&f).is_some());
+        assert_eq!(r.load(&f).unwrap().source, crate::CodeSource::CacheHit);
+        // New content (and size): the record no longer matches and the new code is compiled.
+        std::fs::write(&f, "(module (func (export \"g\")))").unwrap();
+        assert!(r.cache().unwrap().lookup_path(&f).is_none());
+        let l = r.load(&f).unwrap();
+        assert_eq!(l.source, crate::CodeSource::Compiled);
+        match l.code {
+            Loaded::Module(m) => assert!(m.get_export("g").is_some()),
+            Loaded::Component(_) => panic!("expected a module"),
+        }
     }
 
     #[test]
