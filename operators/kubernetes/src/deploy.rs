@@ -493,7 +493,18 @@ pub async fn deploy(kube: &Kube, docs: Vec<Doc>, opts: DeployOpts, ctx: &Context
         "changes": plan_json(&items), "results": results, "succeeded": ok, "rolledBack": rolled_back,
     });
     if interrupted {
-        return Err(Error::interrupted());
+        let mut e = Error::interrupted();
+        if !rolled_back.is_empty() {
+            e = e.with_hint(format!(
+                "rolled back (--atomic): {}",
+                rolled_back
+                    .iter()
+                    .map(|r| format!("{}/{} {}", r["kind"].as_str().unwrap_or("").to_lowercase(), r["name"].as_str().unwrap_or(""), r["action"].as_str().unwrap_or("")))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+        }
+        return Err(e);
     }
     if let Some(err) = failure {
         if rolled_back.is_empty() {

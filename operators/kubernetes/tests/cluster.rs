@@ -648,6 +648,7 @@ async fn ctrl_c_with_atomic_rolls_back() {
         .await;
     let e = r.expect_err("interrupted");
     assert_eq!(e.exit_status().code(), 130);
+    settings(&env).bind(|| insta::assert_snapshot!("ctrl_c_hint", e.hint.clone().unwrap_or_default()));
     assert!(env.get("apps/v1", "Deployment", "slow").await.is_none(), "created deployment deleted");
     assert!(env.get("v1", "Service", "slow").await.is_none(), "created service deleted");
 }
