@@ -521,14 +521,16 @@ impl Cloud for Azure {
             self.arm(reqwest::Method::PUT, &format!("{}/config/appsettings", self.site_path()), WEB_API, Some(json!({"properties": settings["properties"]})), "appsettings.update (restore)").await?;
         }
         let now = self.get_site().await?.unwrap_or(Value::Null);
+        let mut tags = site["tags"].clone();
         if let Some(code) = &before.code_hash
             && tag(&now, "tusk-code").as_deref() != Some(code.as_str())
         {
             let sas = self.sas(&|_| {}).await?;
             let scm = self.scm(Some(&now)).await?;
-            self.publish(&scm, &format!("{}/{}/{code}.zip?{sas}", self.blob, self.container()), &|_| {}, cancel).await?;
+            let dep = self.publish(&scm, &format!("{}/{}/{code}.zip?{sas}", self.blob, self.container()), &|_| {}, cancel).await?;
+            tags["tusk-deployment"] = json!(dep);
         }
-        self.set_tags(site["tags"].clone()).await?;
+        self.set_tags(tags).await?;
         Ok(())
     }
 
