@@ -1,0 +1,122 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The standalone binary and the wire protocol, spoken over raw HTTP/1.1 (no Kubernetes
+//! client in between): discovery, server-side apply conflicts as a 409 Status, dry run,
+//! watch from a resourceVersion with bookmarks, and deletes with propagation.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("kubeconfig");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tusk-kube-fake"))
+        .args(["--addr", "127.0.0.1:0", "--kubeconfig"])
+        .arg(&kc)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().to_string();
+    let kubeconfig = std::fs::read_to_string(&kc).unwrap();
+    assert!(kubeconfig.contains(&format!("server: {url}")), "{kubeconfig}");
+    Server { child, addr: url.trim_start_matches("http://").to_string() }
+}
+
+/// One request; returns (status, body).
+fn req(s: &Server, method: &str, path: &str, ctype: &str, body: &str) -> (u16, String) {
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    write!(c, "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    let mut out = String::new();
+    c.read_to_string(&mut out).unwrap();
+    let status: u16 = out[9..12].parse().unwrap();
+    let body = out.split_once("\r\n\r\n").map(|x| x.1).unwrap_or("").to_string();
+    (status, dechunk(&body))
+}
+
+fn dechunk(b: &str) -> String {
+    // Bodies may be chunked; keep only the JSON lines.
+    b.lines().filter(|l| l.starts_with('{') || l.starts_with('[')).collect::<Vec<_>>().join("\n")
+}
+
+fn json(s: &str) -> serde_json::Value {
+    serde_json::from_str(s).unwrap_or_else(|e| panic!("{e}: {s}"))
+}
+
+const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: one\n";
+
+#[test]
+fn discovery_apply_conflict_dry_run_delete() {
+    let s = start();
+    let (st, body) = req(&s, "GET", "/version", "", "");
+    assert_eq!(st, 200);
+    assert_eq!(json(&body)["gitVersion"], "v1.34.0-tusk-fake");
+    let (_, body) = req(&s, "GET", "/apis/apps/v1", "", "");
+    let v = json(&body);
+    assert!(v["resources"].as_array().unwrap().iter().any(|r| r["name"] == "deployments/scale"));
+
+    let path = "/api/v1/namespaces/default/configmaps/c";
+    let (st, _) = req(&s, "PATCH", path, "application/apply-patch+yaml", CM);
+    assert_eq!(st, 400, "fieldManager is required");
+    let (st, body) = req(&s, "PATCH", &format!("{path}?fieldManager=alice"), "application/apply-patch+yaml", CM);
+    assert_eq!(st, 201, "{body}");
+    assert_eq!(json(&body)["metadata"]["managedFields"][0]["manager"], "alice");
+    // Another manager applying a different value conflicts.
+    let (st, body) = req(&s, "PATCH", &format!("{path}?fieldManager=bob"), "application/apply-patch+yaml", &CM.replace("one", "two"));
+    assert_eq!(st, 409);
+    let v = json(&body);
+    assert_eq!(v["kind"], "Status");
+    assert_eq!(v["reason"], "Conflict");
+    assert_eq!(v["details"]["causes"][0]["field"], ".data.a");
+    // Dry run with force: the answer shows the change, the store keeps the old value.
+    let (st, body) = req(&s, "PATCH", &format!("{path}?fieldManager=bob&force=true&dryRun=All"), "application/apply-patch+yaml", &CM.replace("one", "two"));
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(json(&body)["data"]["a"], "two");
+    let (_, body) = req(&s, "GET", path, "", "");
+    assert_eq!(json(&body)["data"]["a"], "one");
+    // A manager that stops applying a field removes it.
+    let (_, body) = req(&s, "PATCH", &format!("{path}?fieldManager=alice"), "application/apply-patch+yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  b: x\n");
+    let v = json(&body);
+    assert!(v["data"].get("a").is_none(), "{v}");
+    assert_eq!(v["data"]["b"], "x");
+    let (st, body) = req(&s, "DELETE", path, "application/json", "{\"propagationPolicy\":\"Foreground\"}");
+    assert_eq!(st, 200, "{body}");
+    let (st, body) = req(&s, "GET", path, "", "");
+    assert_eq!(st, 404);
+    assert_eq!(json(&body)["reason"], "NotFound");
+}
+
+#[test]
+fn watch_from_resource_version_with_bookmarks() {
+    let s = start();
+    let (_, body) = req(&s, "GET", "/api/v1/namespaces/default/configmaps", "", "");
+    let rv = json(&body)["metadata"]["resourceVersion"].as_str().unwrap().to_string();
+    req(&s, "PATCH", "/api/v1/namespaces/default/configmaps/c?fieldManager=t", "application/apply-patch+yaml", CM);
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    write!(c, "GET /api/v1/namespaces/default/configmaps?watch=true&resourceVersion={rv}&allowWatchBookmarks=true&timeoutSeconds=3 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut out = String::new();
+    c.read_to_string(&mut out).unwrap();
+    let events: Vec<serde_json::Value> = out.lines().filter(|l| l.starts_with('{')).map(json).collect();
+    assert_eq!(events[0]["type"], "ADDED", "{out}");
+    assert_eq!(events[0]["object"]["metadata"]["name"], "c");
+    assert!(events.iter().any(|e| e["type"] == "BOOKMARK"), "{out}");
+    // Without a resource version (0) the watch starts with the current state.
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    write!(c, "GET /api/v1/namespaces/default/configmaps?watch=true&resourceVersion=0&timeoutSeconds=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut out = String::new();
+    c.read_to_string(&mut out).unwrap();
+    assert!(out.contains("\"type\":\"ADDED\""), "resourceVersion=0 starts with the current state: {out}");
+}
