@@ -652,3 +652,19 @@ async fn ctrl_c_with_atomic_rolls_back() {
     assert!(env.get("apps/v1", "Deployment", "slow").await.is_none(), "created deployment deleted");
     assert!(env.get("v1", "Service", "slow").await.is_none(), "created service deleted");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resource_timeout_explains_failing_probe() {
+    let env = Env::new("probe").await;
+    fake_only!(env);
+    let started = std::time::Instant::now();
+    let (r, _) = env.run(&["deploy", "slow", "--image", "registry.example/web:1.0", "--port", "8080", "--probe", "http:/fail:8080", "--resource-timeout", "2s", "--yes"]).await;
+    let out = r.unwrap();
+    assert_eq!(out.status.code(), 1);
+    assert!(started.elapsed() < std::time::Duration::from_secs(15), "the per-resource timeout applies");
+    assert_eq!(out.data["results"][0]["result"], "timeout");
+    let t = text(&out.view);
+    assert!(t.contains("Readiness probe failed"), "{t}");
+    assert!(t.contains("running but not ready"), "{t}");
+    settings(&env).bind(|| insta::assert_snapshot!("explain_probe", t));
+}
