@@ -307,8 +307,8 @@ impl Azure {
         account_sas(&self.sa, &key, "racwl", self.blob.starts_with("http://"), time::OffsetDateTime::now_utc())
     }
 
-    async fn upload(&self, d: &Desired, sas: &str, report: Report<'_>) -> Result<String, McError> {
-        report("uploading package to Blob Storage");
+    /// Creates the deployment container (Flex requires it before the site references it).
+    async fn ensure_container(&self, sas: &str) -> Result<(), McError> {
         let c = send(
             CLOUD,
             "create container",
@@ -318,6 +318,12 @@ impl Azure {
         if !c.ok() && c.status != 409 {
             return Err(McError::api(CLOUD, "create container", Some(c.status), error_message(&c)));
         }
+        Ok(())
+    }
+
+    async fn upload(&self, d: &Desired, sas: &str, report: Report<'_>) -> Result<String, McError> {
+        report("uploading package to Blob Storage");
+        self.ensure_container(sas).await?;
         let blob_url = format!("{}/{}/{}.zip", self.blob, self.container(), d.code_hash());
         let b = send(
             CLOUD,
@@ -424,11 +430,15 @@ impl Cloud for Azure {
         if !state.exists {
             out.push(format!("PUT {arm}/subscriptions/{}/resourcegroups/{}?api-version={RG_API}", self.sub, self.rg));
             out.push(format!("PUT {arm}{}/providers/Microsoft.Web/serverfarms/{}-plan?api-version={WEB_API} (FC1 FlexConsumption)", self.rg_path(), self.app));
+            out.push(format!("POST {arm}{}/providers/Microsoft.Storage/storageAccounts/{}/listKeys?api-version={STORAGE_API}", self.rg_path(), self.sa));
+            out.push(format!("PUT {}/{}?restype=container (SAS)", self.blob, self.container()));
         }
         out.push(format!("PUT {arm}{}?api-version={WEB_API} (functionAppConfig, poll Azure-AsyncOperation)", self.site_path()));
         out.push(format!("PUT {arm}{}/config/appsettings?api-version={WEB_API}", self.site_path()));
         if state.code_hash.as_deref() != Some(d.code_hash().as_str()) {
-            out.push(format!("POST {arm}{}/providers/Microsoft.Storage/storageAccounts/{}/listKeys?api-version={STORAGE_API}", self.rg_path(), self.sa));
+            if state.exists {
+                out.push(format!("POST {arm}{}/providers/Microsoft.Storage/storageAccounts/{}/listKeys?api-version={STORAGE_API}", self.rg_path(), self.sa));
+            }
             out.push(format!("PUT {}/{}/{}.zip ({} bytes, SAS)", self.blob, self.container(), d.code_hash(), d.package.bytes.len()));
             out.push("POST <scm>/api/publish?RemoteBuild=false (packageUri), poll /api/deployments/latest".into());
         }
@@ -463,6 +473,13 @@ impl Cloud for Azure {
             )
             .await?;
         }
+        let mut sas = None;
+        if !state.exists {
+            let token = self.sas(report).await?;
+            report("deployment container");
+            self.ensure_container(&token).await?;
+            sas = Some(token);
+        }
         let mut site = old_site.clone();
         if !state.exists || config_changed {
             report("function app");
@@ -478,7 +495,10 @@ impl Cloud for Azure {
         }
         let mut deployment = tag(old_site, "tusk-deployment");
         if code_changed {
-            let sas = self.sas(report).await?;
+            let sas = match sas {
+                Some(s) => s,
+                None => self.sas(report).await?,
+            };
             let blob_url = self.upload(d, &sas, report).await?;
             let scm = self.scm(Some(&site)).await?;
             deployment = Some(self.publish(&scm, &format!("{blob_url}?{sas}"), report, cancel).await?);
