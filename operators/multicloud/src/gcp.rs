@@ -597,3 +597,34 @@ impl Cloud for Gcp {
         self.wait(a.json(), "functions.delete", &|_| {}, cancel).await.map(|_| ())
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use base64::Engine;
+
+    #[test]
+    fn jwt_is_a_valid_rs256_signature_with_the_documented_claims() {
+        let pem = std::process::Command::new("openssl")
+            .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"])
+            .output()
+            .expect("openssl is needed for this test");
+        let der = super::pem_to_der(&String::from_utf8(pem.stdout).unwrap()).unwrap();
+        let jwt = super::signed_jwt("sa@p.iam.gserviceaccount.com", "kid-1", &der, "https://oauth2.googleapis.com/token", 1_700_000_000).unwrap();
+        let parts: Vec<&str> = jwt.split('.').collect();
+        assert_eq!(parts.len(), 3);
+        let dec = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).unwrap();
+        let header: serde_json::Value = serde_json::from_slice(&dec(parts[0])).unwrap();
+        let claims: serde_json::Value = serde_json::from_slice(&dec(parts[1])).unwrap();
+        assert_eq!(header, serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": "kid-1"}));
+        assert_eq!(
+            claims,
+            serde_json::json!({"iss": "sa@p.iam.gserviceaccount.com", "scope": "https://www.googleapis.com/auth/cloud-platform",
+                "aud": "https://oauth2.googleapis.com/token", "iat": 1_700_000_000, "exp": 1_700_003_600})
+        );
+        let key = ring::signature::RsaKeyPair::from_pkcs8(&der).unwrap();
+        use ring::signature::KeyPair;
+        let public = ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, key.public_key().as_ref().to_vec());
+        public.verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &dec(parts[2])).expect("signature verifies");
+    }
+}
