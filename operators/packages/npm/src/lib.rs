@@ -22,6 +22,9 @@ impl LaneVersion for Version {
     fn lane(&self) -> Lane {
         if self.is_prerelease() { Lane::Prerelease } else { Lane::Release }
     }
+    fn canonical_release_lane(r: Ranges<Self>) -> Ranges<Self> {
+        to_release_bounds(&r)
+    }
 }
 
 /// The PubGrub version set of an npm range.
@@ -60,25 +63,44 @@ impl Range {
                 }
             }
             let pre = if self.options.include_prerelease { r.clone() } else { r.intersection(&bands) };
-            let release = to_release_bounds(&r);
-            out = Lanes::new(out.release.union(&release), out.pre.union(&pre));
+            out = Lanes::new(out.release.union(&r), out.pre.union(&pre));
         }
         out
     }
 }
 
-/// Moves a set's bounds onto release versions; unchanged for release versions.
+/// The release-lane canonical form: only `[a, b)` intervals whose bounds are release versions.
+/// A prerelease bound moves to its release (the releases at or above `X-pre` are those at or
+/// above `X`; those below it are those below `X`); an exclusive lower or inclusive upper
+/// release bound `M.m.p` moves to `M.m.(p+1)` (npm versions are discrete). Release
+/// membership is unchanged, and an interval without a release in it becomes empty.
 fn to_release_bounds(r: &Ranges<Version>) -> Ranges<Version> {
+    let next = |v: &Version| v.patch.checked_add(1).map(|p| Version::new(v.major, v.minor, p));
     let mut out = Ranges::empty();
     for (l, u) in r.iter() {
         let lower = match l {
-            Bound::Included(v) | Bound::Excluded(v) if v.is_prerelease() => Bound::Included(v.release()),
-            b => b.clone(),
+            Bound::Included(v) => Bound::Included(v.release()),
+            Bound::Excluded(v) if v.is_prerelease() => Bound::Included(v.release()),
+            Bound::Excluded(v) => match next(v) {
+                Some(n) => Bound::Included(n),
+                None => continue,
+            },
+            Bound::Unbounded => Bound::Unbounded,
         };
         let upper = match u {
-            Bound::Included(v) | Bound::Excluded(v) if v.is_prerelease() => Bound::Excluded(v.release()),
-            b => b.clone(),
+            Bound::Excluded(v) => Bound::Excluded(v.release()),
+            Bound::Included(v) if v.is_prerelease() => Bound::Excluded(v.release()),
+            Bound::Included(v) => match next(v) {
+                Some(n) => Bound::Excluded(n),
+                None => Bound::Unbounded,
+            },
+            Bound::Unbounded => Bound::Unbounded,
         };
+        if let (Bound::Included(a), Bound::Excluded(b)) = (&lower, &upper)
+            && a >= b
+        {
+            continue;
+        }
         out = out.union(&Ranges::from_range_bounds((lower, upper)));
     }
     out

@@ -116,3 +116,15 @@ fn compare_build_orders_metadata() {
     assert_eq!(v("1.0.0+2").compare_build(&v("1.0.0+10")), std::cmp::Ordering::Less);
     assert_eq!(v("1.0.0").compare_build(&v("1.0.0+0")), std::cmp::Ordering::Less);
 }
+
+#[test]
+fn release_lane_is_canonical() {
+    // (1.0.0, 1.0.1) holds no npm release: PubGrub must see it as empty.
+    let not_one = VersionSet::singleton(v("1.0.0")).complement();
+    let band = r(">=1.0.0 <1.0.1").to_set();
+    assert_eq!(not_one.intersection(&band), VersionSet::empty());
+    assert!(not_one.is_disjoint(&band));
+    // Two spellings of the same set are equal.
+    assert_eq!(r(">1.0.0").to_set(), r(">=1.0.1").to_set());
+    assert_eq!(r("<=1.2.3").to_set(), r("<1.2.4").to_set());
+}

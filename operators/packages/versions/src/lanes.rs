@@ -33,6 +33,14 @@ pub enum Lane {
 /// A version that belongs to exactly one lane.
 pub trait LaneVersion: Clone + Ord + fmt::Debug + fmt::Display {
     fn lane(&self) -> Lane;
+
+    /// Rewrites a release-lane set into a canonical form, so that sets holding the same
+    /// release versions are structurally equal (PubGrub compares sets with `==`, e.g. against
+    /// the empty set). npm rewrites `(1.0.0, 1.0.1)` — no release inside — to empty by using
+    /// only `[release, release)` intervals. Default: unchanged. (versions-a: added.)
+    fn canonical_release_lane(r: Ranges<Self>) -> Ranges<Self> {
+        r
+    }
 }
 
 /// A set of versions as two interval sets, one per lane.
@@ -44,15 +52,15 @@ pub struct Lanes<V> {
 
 impl<V: LaneVersion> Lanes<V> {
     pub fn new(release: Ranges<V>, pre: Ranges<V>) -> Self {
-        Lanes { release, pre }
+        Lanes { release: V::canonical_release_lane(release), pre }
     }
     /// The same intervals in both lanes: every version in them, prerelease or not.
     pub fn both(r: Ranges<V>) -> Self {
-        Lanes { release: r.clone(), pre: r }
+        Lanes::new(r.clone(), r)
     }
     /// Only release versions inside `r`.
     pub fn releases_in(r: Ranges<V>) -> Self {
-        Lanes { release: r, pre: Ranges::empty() }
+        Lanes::new(r, Ranges::empty())
     }
     pub fn is_empty(&self) -> bool {
         self.release.is_empty() && self.pre.is_empty()
@@ -69,18 +77,18 @@ impl<V: LaneVersion> VersionSet for Lanes<V> {
     }
     fn singleton(v: V) -> Self {
         match v.lane() {
-            Lane::Release => Lanes { release: Ranges::singleton(v), pre: Ranges::empty() },
+            Lane::Release => Lanes::new(Ranges::singleton(v), Ranges::empty()),
             Lane::Prerelease => Lanes { release: Ranges::empty(), pre: Ranges::singleton(v) },
         }
     }
     fn complement(&self) -> Self {
-        Lanes { release: self.release.complement(), pre: self.pre.complement() }
+        Lanes::new(self.release.complement(), self.pre.complement())
     }
     fn intersection(&self, other: &Self) -> Self {
-        Lanes { release: self.release.intersection(&other.release), pre: self.pre.intersection(&other.pre) }
+        Lanes::new(self.release.intersection(&other.release), self.pre.intersection(&other.pre))
     }
     fn union(&self, other: &Self) -> Self {
-        Lanes { release: self.release.union(&other.release), pre: self.pre.union(&other.pre) }
+        Lanes::new(self.release.union(&other.release), self.pre.union(&other.pre))
     }
     fn contains(&self, v: &V) -> bool {
         match v.lane() {
