@@ -638,8 +638,20 @@ async fn ctrl_c_with_atomic_rolls_back() {
     fake_only!(env);
     let cancel = tokio_util::sync::CancellationToken::new();
     let c2 = cancel.clone();
+    let kubeconfig = env.kubeconfig.clone();
+    let ns = env.ns.clone();
+    // Ctrl-C once the deploy has created its objects and is waiting.
     tokio::spawn(async move {
-        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let kc = kube::config::Kubeconfig::read_from(&kubeconfig).unwrap();
+        let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default()).await.unwrap();
+        let api: kube::Api<k8s_openapi::api::core::v1::Pod> = kube::Api::namespaced(kube::Client::try_from(cfg).unwrap(), &ns);
+        for _ in 0..300 {
+            if api.list(&Default::default()).await.map(|l| !l.items.is_empty()).unwrap_or(false) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         c2.cancel();
     });
     // A readiness probe that never passes: the deploy waits until Ctrl-C.

@@ -5,7 +5,7 @@
 //! What a pod does is decided by its spec, so tests and users steer it with ordinary
 //! manifests:
 //! - an image whose name contains `does-not-exist` or whose tag is `missing` fails to pull
-//!   (`ErrImagePull`, then `ImagePullBackOff`);
+//!   (`ErrImagePull`, then `ImagePullBackOff` after 2 s);
 //! - an image whose name contains `crash` starts, logs, exits 1 and loops
 //!   (`CrashLoopBackOff`); a container env var `FAKE_LOG` (lines separated by `|`) sets what
 //!   it logs;
@@ -796,8 +796,9 @@ fn pods(inner: &mut Inner) {
         match &sim.fate {
             Fate::ImagePull { image, container } => {
                 let idx = containers.iter().position(|c| c["name"].as_str() == Some(container.as_str())).unwrap_or(0);
-                let reason = if age >= 3 { "ImagePullBackOff" } else { "ErrImagePull" };
-                let msg = if age >= 3 {
+                // Back-off after 2 s, like the kubelet (and slow enough for a client to see ErrImagePull).
+                let reason = if age >= 20 { "ImagePullBackOff" } else { "ErrImagePull" };
+                let msg = if age >= 20 {
                     format!("Back-off pulling image \"{image}\": ErrImagePull: failed to pull and unpack image \"{image}\": not found")
                 } else {
                     format!("failed to pull and unpack image \"{image}\": not found")
@@ -805,7 +806,7 @@ fn pods(inner: &mut Inner) {
                 p["status"]["containerStatuses"][idx]["state"] = json!({"waiting": {"reason": reason, "message": msg}});
                 if p != before {
                     inner.put_internal(&k, p.clone());
-                    if age < 3 {
+                    if age < 20 {
                         event(inner, &p, "Normal", "Pulling", &format!("Pulling image \"{image}\""), "kubelet");
                         event(inner, &p, "Warning", "Failed", &format!("Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": not found"), "kubelet");
                         event(inner, &p, "Warning", "Failed", "Error: ErrImagePull", "kubelet");
@@ -817,7 +818,7 @@ fn pods(inner: &mut Inner) {
             }
             Fate::Crash { container } => {
                 let idx = containers.iter().position(|c| c["name"].as_str() == Some(container.as_str())).unwrap_or(0);
-                let cycle = (age - 1) % 10; // 1: start, 2: crash, later: back-off
+                let cycle = (age - 1) % 30; // 1: start, 2: crash, then a 3 s back-off
                 let c = containers.get(idx).cloned().unwrap_or(Value::Null);
                 if cycle == 1 && p["status"]["containerStatuses"][idx]["state"]["running"].is_null() {
                     p["status"]["phase"] = json!("Running");
@@ -843,7 +844,7 @@ fn pods(inner: &mut Inner) {
                     } else {
                         p["status"]["containerStatuses"][idx]["restartCount"] = json!(restarts);
                         p["status"]["containerStatuses"][idx]["state"] = json!({"waiting": {"reason": "CrashLoopBackOff",
-                            "message": format!("back-off 10s restarting failed container={container} pod={}_{ns}({uid})", k.name)}});
+                            "message": format!("back-off 3s restarting failed container={container} pod={}_{ns}({uid})", k.name)}});
                         inner.put_internal(&k, p.clone());
                         event(inner, &p, "Warning", "BackOff", &format!("Back-off restarting failed container {container} in pod {}_{ns}({uid})", k.name), "kubelet");
                     }
