@@ -233,6 +233,10 @@ fn satisfies(scheme: &dyn VersionScheme, m: &ArgMatches, o: &SchemeOptions) -> R
 }
 
 fn read_stdin_versions() -> Result<Vec<String>> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        return Err(Error::usage("no versions to sort").at("<VERSION>").with_hint("pass versions as arguments, or pipe them one per line"));
+    }
     let mut text = String::new();
     std::io::stdin()
         .read_to_string(&mut text)
