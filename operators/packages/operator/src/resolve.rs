@@ -77,6 +77,10 @@ pub struct Inputs {
     /// PyPI: ignore files uploaded after this RFC 3339 timestamp (2024-06-01T00:00:00Z).
     #[arg(long, value_name = "TIMESTAMP")]
     pub exclude_newer: Option<String>,
+    /// npm: only versions published at or before this date (RFC 3339 or YYYY-MM-DD), like
+    /// `npm install --before`.
+    #[arg(long, value_name = "DATE")]
+    pub before: Option<String>,
     /// The lockfile (default: tusk.lock beside the first directory or manifest given, or in
     /// the current directory).
     #[arg(long, value_name = "PATH")]
@@ -339,7 +343,28 @@ fn session(args: &Inputs, ctx: &Context, needs_python: bool) -> Result<Session> 
         let utc = parsed.to_offset(time::UtcOffset::UTC);
         pypi.exclude_newer = Some(utc.format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| ts.clone()));
     }
-    Ok(Session { http, registries, crates: tusk_resolver::crates::CratesOptions { target }, pypi, cancel: ctx.cancel.clone() })
+    let mut npm = tusk_resolver::npm::NpmOptions::default();
+    if let Some(d) = &args.before {
+        npm.before = Some(rfc3339_utc(d).map_err(|e| Error::usage(format!("`{d}` is not a date: {e}")).at("--before").with_hint("for example 2024-06-01 or 2024-06-01T12:00:00Z"))?);
+    }
+    Ok(Session { http, registries, crates: tusk_resolver::crates::CratesOptions { target }, pypi, npm, cancel: ctx.cancel.clone() })
+}
+
+/// A date (`2024-06-01`, midnight UTC) or RFC 3339 time, as RFC 3339 in UTC with millis, the
+/// form npm's `time` map uses, so the two compare as strings.
+fn rfc3339_utc(s: &str) -> std::result::Result<String, String> {
+    use time::format_description::well_known::Rfc3339;
+    let t = match time::OffsetDateTime::parse(s, &Rfc3339) {
+        Ok(t) => t,
+        Err(_) => {
+            let fmt = time::macros::format_description!("[year]-[month]-[day]");
+            let d = time::Date::parse(s, &fmt).map_err(|e| e.to_string())?;
+            d.midnight().assume_utc()
+        }
+    };
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    t.format(&fmt).map_err(|e| e.to_string())
 }
 
 /// `major.minor` of this machine's `python3`, if there is one.

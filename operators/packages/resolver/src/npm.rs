@@ -119,6 +119,8 @@ type Deps = BTreeMap<Pkg, VersionSet>;
 
 struct Shared {
     client: NpmClient,
+    /// `--before`: RFC 3339; versions published later are ignored (needs full packuments).
+    before: Option<String>,
     docs: Docs,
 }
 
@@ -128,7 +130,14 @@ type DocFuture = Pin<Box<dyn Future<Output = Result<NpmDoc, IndexError>> + Send>
 /// likely install (the `latest` tag).
 fn fetch_doc(shared: Arc<Shared>, name: String) -> DocFuture {
     Box::pin(async move {
-        let p = shared.client.packument(&name, false).await?;
+        let mut p = shared.client.packument(&name, shared.before.is_some()).await?;
+        if let Some(limit) = &shared.before {
+            // npm's --before: only versions published at or before the date; `latest` is
+            // then the highest of those (npm treats the tag the same way).
+            let time = std::mem::take(&mut p.time);
+            p.versions.retain(|v, _| time.get(v).and_then(|t| t.as_str()).is_some_and(|t| utc_key(t) <= utc_key(limit)));
+            p.dist_tags.remove("latest");
+        }
         let doc = NpmDoc::from_packument(p);
         let likely = doc.latest.as_ref().and_then(|l| doc.get(l)).or_else(|| doc.versions.first().map(|(_, m)| m));
         if let Some(m) = likely {
@@ -309,14 +318,23 @@ impl DependencyProvider for Provider {
     }
 }
 
+/// `YYYY-MM-DDTHH:MM:SS` of an RFC 3339 UTC time (`Z` or `+00:00`, any fraction), for
+/// comparing times written in different forms.
+pub fn utc_key(t: &str) -> &str {
+    t.get(..19).unwrap_or(t)
+}
+
 /// Options of an npm resolution.
 #[derive(Debug, Clone, Default)]
-pub struct NpmOptions {}
+pub struct NpmOptions {
+    /// Only versions published at or before this RFC 3339 time (UTC, `Z`).
+    pub before: Option<String>,
+}
 
 /// Resolves `roots` against an npm registry.
-pub async fn resolve(client: NpmClient, roots: Vec<RootReq>, _opts: NpmOptions, cancel: CancellationToken) -> Result<Resolution, ResolveError> {
+pub async fn resolve(client: NpmClient, roots: Vec<RootReq>, opts: NpmOptions, cancel: CancellationToken) -> Result<Resolution, ResolveError> {
     let started = std::time::Instant::now();
-    let shared = Arc::new(Shared { client, docs: Prefetcher::new(tokio::runtime::Handle::current()) });
+    let shared = Arc::new(Shared { client, before: opts.before, docs: Prefetcher::new(tokio::runtime::Handle::current()) });
     let provider = Provider { shared: shared.clone(), roots: roots.clone(), cancel };
     let (provider, solved) = tokio::task::spawn_blocking(move || {
         let r = pubgrub::resolve(&provider, Pkg::Root, Version::new(0, 0, 0));

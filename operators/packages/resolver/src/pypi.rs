@@ -234,7 +234,7 @@ fn build_doc(shared: &Shared, name: &str, simple: tusk_index::pypi::SimpleProjec
                     return false;
                 }
                 if let (Some(limit), Some(t)) = (&shared.opts.exclude_newer, &f.upload_time)
-                    && t.as_str() > limit.as_str() {
+                    && crate::npm::utc_key(t) > crate::npm::utc_key(limit) {
                         reason.get_or_insert("uploaded after --exclude-newer");
                         return false;
                     }

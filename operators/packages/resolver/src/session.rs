@@ -32,6 +32,7 @@ pub struct Session {
     pub registries: Registries,
     pub crates: crate::crates::CratesOptions,
     pub pypi: crate::pypi::PypiOptions,
+    pub npm: crate::npm::NpmOptions,
     pub cancel: CancellationToken,
 }
 
@@ -45,7 +46,7 @@ impl Session {
             }
             Ecosystem::Npm => {
                 let client = tusk_index::npm::NpmClient::new(self.http.clone(), self.registries.npm.clone());
-                crate::npm::resolve(client, roots, crate::npm::NpmOptions::default(), self.cancel.clone()).await
+                crate::npm::resolve(client, roots, self.npm.clone(), self.cancel.clone()).await
             }
             Ecosystem::Pypi => {
                 let client = tusk_index::pypi::PypiClient::new(self.http.clone(), self.registries.pypi.clone());

@@ -100,3 +100,20 @@ async fn unknown_crate_and_bad_requirement() {
     let err = solve(&env, &["serde@>>1"], linux(), CacheMode::default()).await.unwrap_err();
     insta::assert_snapshot!(err.to_string());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_requirement_across_buckets_picks_the_highest() {
+    let env = Env::start().await;
+    // `>=0.7, <0.9` spans the 0.7 and 0.8 buckets: one copy, the highest (0.8.x), as cargo.
+    let res = solve(&env, &["rand@>=0.7, <0.9"], linux(), CacheMode::default()).await.unwrap();
+    verify_crates(&res, &linux());
+    let rands: Vec<&str> = res.packages.iter().filter(|p| p.name == "rand").map(|p| p.version.as_str()).collect();
+    assert_eq!(rands.len(), 1, "{}", render(&res));
+    assert!(rands[0].starts_with("0.8."), "{}", render(&res));
+    // Together with an exact 0.7 requirement, both buckets are used.
+    let res = solve(&env, &["rand@>=0.7, <0.9", "rand@=0.7.3"], linux(), CacheMode::default()).await.unwrap();
+    verify_crates(&res, &linux());
+    let mut rands: Vec<&str> = res.packages.iter().filter(|p| p.name == "rand").map(|p| p.version.as_str()).collect();
+    rands.sort();
+    assert_eq!(rands.len(), 2, "{}", render(&res));
+}
