@@ -103,7 +103,20 @@ fn to_release_bounds(r: &Ranges<Version>) -> Ranges<Version> {
         }
         out = out.union(&Ranges::from_range_bounds((lower, upper)));
     }
-    out
+    // A run holding one release is written as that release (`[v, v]`, how PubGrub's
+    // singleton looks and reads in reports); longer runs stay `[a, b)`. Still one form per set.
+    let mut canonical = Ranges::empty();
+    for (l, u) in out.iter() {
+        let single = match (l, u) {
+            (Bound::Included(a), Bound::Excluded(b)) if next(a).as_ref() == Some(b) => Some(a.clone()),
+            _ => None,
+        };
+        canonical = canonical.union(&match single {
+            Some(v) => Ranges::singleton(v),
+            None => Ranges::from_range_bounds((l.clone(), u.clone())),
+        });
+    }
+    canonical
 }
 
 fn opts_of(o: &SchemeOptions) -> Options {

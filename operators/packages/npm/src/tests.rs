@@ -127,4 +127,7 @@ fn release_lane_is_canonical() {
     // Two spellings of the same set are equal.
     assert_eq!(r(">1.0.0").to_set(), r(">=1.0.1").to_set());
     assert_eq!(r("<=1.2.3").to_set(), r("<1.2.4").to_set());
+    // A single release reads as itself.
+    assert_eq!(r(">=1.0.0 <1.0.1").to_set(), VersionSet::singleton(v("1.0.0")));
+    assert_eq!(r(">=1.0.0 <1.0.1").to_set().to_string(), "1.0.0");
 }
