@@ -17,7 +17,7 @@
 //! no version of its class (the release lane's `[1.0.0-a, 1.0.0-b)`); such a set is
 //! semantically smaller than it compares. [`LaneVersion::canonical_release_lane`] lets an
 //! ecosystem normalise the release lane after every operation (npm: `[release, release)`
-//! intervals only, so the release lane is exact under `==`). The prerelease lane is not
+//! intervals, a one-release run as that release, so the release lane is exact under `==`). The prerelease lane is not
 //! normalised: a set like `(1.0.0-a, 1.0.0-a.0)` compares non-empty although no version lies
 //! in it. Membership stays exact; PubGrub then asks the provider for a version in that set,
 //! finds none and records that, so resolution stays correct, at the cost of a step.
