@@ -208,3 +208,20 @@ fn kubernetes_dry_run_without_a_cluster() {
     let r = tusk_snapshot!(ctx, ctx.tusk(["@k8s", "deploy", "web", "--image", "nginx:1.27", "--port", "80", "--dry-run"]));
     assert_eq!(r.code, Some(0));
 }
+
+#[test]
+fn kubernetes_doctor_reports_the_context() {
+    let mut ctx = test_context!();
+    let _fake = cluster(&mut ctx);
+    let r = run(&mut ctx.tusk(["doctor", "-o", "json"]), None);
+    let v = r.json();
+    let kube = v["checks"].as_array().unwrap().iter().find(|c| c["name"] == "kube context").cloned().unwrap_or_else(|| panic!("no kube check: {v}"));
+    assert_eq!(kube["status"], "ok", "{kube}");
+    assert!(kube["detail"].as_str().unwrap().contains("reachable"), "{kube}");
+    // Without any kubeconfig: reported as missing, not a failure.
+    let ctx2 = test_context!();
+    let r = run(&mut ctx2.tusk(["doctor", "-o", "json"]), None);
+    let v = r.json();
+    let kube = v["checks"].as_array().unwrap().iter().find(|c| c["name"] == "kube context").cloned().unwrap();
+    assert_eq!(kube["status"], "missing", "{kube}");
+}

@@ -262,6 +262,23 @@ impl Operator for Kubernetes {
         matches!(verb, "deploy" | "scale" | "restart" | "rollback" | "delete")
     }
 
+    /// `tusk doctor`: is the current kube context reachable (kubeconfig as the verbs load it,
+    /// then the API server's version, within 5 s). No credentials are printed.
+    async fn doctor(&self, _ctx: &Context) -> Vec<tusk_registry::DoctorCheck> {
+        use tusk_registry::{CheckStatus, DoctorCheck, ErrorKind};
+        let check = |status, detail: String| DoctorCheck { name: "kube context".into(), status, detail };
+        match doctor_check(&KubeArgs::default(), std::time::Duration::from_secs(5)).await {
+            Ok(s) => vec![check(CheckStatus::Ok, format!("{s}: reachable"))],
+            Err(e) if e.kind == ErrorKind::Usage && e.message.starts_with("no Kubernetes configuration") => {
+                vec![check(CheckStatus::Missing, "no kubeconfig (KUBECONFIG, ~/.kube/config) and not in a cluster".into())]
+            }
+            Err(e) => vec![check(CheckStatus::Fail, match e.hint {
+                Some(h) => format!("{} (hint: {h})", e.message),
+                None => e.message,
+            })],
+        }
+    }
+
     async fn run(&self, invocation: Invocation, ctx: Context) -> Result<Output, Error> {
         let verb = Verb::from_arg_matches(&invocation.matches).map_err(|e| Error::usage(e.to_string()))?;
         verbs::run(verb, ctx).await
