@@ -314,3 +314,37 @@ fn help_topics() {
     let r = run(&mut ctx.tusk(["help", "@nosuch"]), None);
     assert_eq!(r.code, Some(2));
 }
+
+// ---- Ctrl-C ----
+
+/// The first SIGINT cancels the running verb, which stops and exits 130 with a message.
+#[cfg(feature = "wasm")]
+#[test]
+fn ctrl_c_cancels_a_running_verb_with_130() {
+    use std::io::Read;
+    let ctx = test_context!();
+    let wat = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/wasm/wat/loop.wat");
+    let mut child = ctx
+        .tusk(["@wasm".as_ref(), "run".as_ref(), wat.as_os_str(), "--timeout".as_ref(), "60s".as_ref()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Let it compile and enter the loop; the signal handler is installed before the verb runs.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(child.try_wait().unwrap().is_none(), "the loop ended by itself");
+    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let started = std::time::Instant::now();
+    let code = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s.code();
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "tusk did not stop after Ctrl-C");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert_eq!(code, Some(130), "stderr: {stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+}
