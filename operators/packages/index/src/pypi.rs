@@ -179,10 +179,17 @@ impl PypiClient {
                 return Ok(parse_core_metadata(&text));
             }
         }
-        match self.json_api_metadata(project, version).await {
-            Err(IndexError::NotFound { .. }) if file.is_wheel() => self.wheel_metadata(file).await,
-            other => other,
+        // Then the wheel's own METADATA (two range requests), before the JSON API: as reached
+        // from here the JSON API's `info.requires_dist` can disagree with the files (it
+        // describes one upload), while the wheel is the artifact that gets installed.
+        if file.is_wheel() {
+            match self.wheel_metadata(file).await {
+                Ok(md) => return Ok(md),
+                Err(IndexError::NotFound { .. } | IndexError::Parse { .. }) => {}
+                Err(e) => return Err(e),
+            }
         }
+        self.json_api_metadata(project, version).await
     }
 
     /// Reads `*.dist-info/METADATA` out of a wheel with two HTTP range requests (the zip's
