@@ -82,6 +82,9 @@ if newer "$OUT/exit.component.wasm" "$OUT/exit.wasm" "$ADAPTER"; then
   echo "built fixtures/wasm/build/exit.component.wasm"
 fi
 
+# --- a library component for `invoke` (WAT + WIT) --------------------------------
+WASM_TOOLS="$WASM_TOOLS" bash "$SRC/component/build.sh" "$OUT"
+
 # --- the example component plugin ---------------------------------------------
 if [ -f "$SRC/plugin/build.sh" ]; then
   WASM_TOOLS="$WASM_TOOLS" ZIG_PY="$TOOLS/venv/bin/python" bash "$SRC/plugin/build.sh" "$OUT"

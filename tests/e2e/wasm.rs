@@ -459,3 +459,24 @@ fn non_plugin_component_is_refused_at_install() {
     let ctx = ctx();
     tusk_snapshot!(ctx, ctx.tusk(["plugin", "install", &built("args.component.wasm"), "--grant", "all"]));
 }
+
+#[test]
+fn invoke_component_with_wave_values() {
+    let ctx = ctx();
+    let calc = built("calc.component.wasm");
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "invoke", &calc, "sum", "[1, 2, 3, 4000000000]"]));
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "invoke", &calc, "shout", "\"hello, wave\""]));
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "-o", "json", "invoke", &calc, "manhattan", "{x: 3, y: -4}"]));
+    let r = run(&mut ctx.tusk(["@wasm", "invoke", &calc, "checked-div", "7", "2"]), None);
+    assert_eq!(r.stdout, "ok(3)\n");
+    let r = run(&mut ctx.tusk(["@wasm", "invoke", &calc, "checked-div", "7", "0"]), None);
+    assert_eq!(r.stdout, "err(\"division by zero\")\n");
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "invoke", &calc, "shout", "unquoted"]));
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "invoke", &calc, "nope"]));
+}
+
+#[test]
+fn inspect_component_signatures() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "inspect", &built("calc.component.wasm")]));
+}

@@ -95,6 +95,8 @@ pub enum Value {
     I64(i64),
     F32(f32),
     F64(f64),
+    /// A component value in the WAVE text format (`[1, 2]`, `{x: 1, y: -2}`, `ok(3)`).
+    Wave(String),
 }
 
 impl std::fmt::Display for Value {
@@ -104,6 +106,7 @@ impl std::fmt::Display for Value {
             Value::I64(v) => write!(f, "{v}"),
             Value::F32(v) => write!(f, "{v}"),
             Value::F64(v) => write!(f, "{v}"),
+            Value::Wave(v) => f.write_str(v),
         }
     }
 }
@@ -410,8 +413,9 @@ pub(crate) fn invoke(
     opts: &Options,
     cancel: Arc<AtomicBool>,
 ) -> Result<crate::InvokeResult, WasmError> {
-    let Loaded::Module(module) = &program.code else {
-        return Err(WasmError::Usage("invoke calls exports of core modules; this file is a component".into()));
+    let module = match &program.code {
+        Loaded::Module(m) => m,
+        Loaded::Component(c) => return invoke_component(engine, c, path, export, args, opts, cancel),
     };
     let _ticker = Ticker::start(engine);
     let wasi = Sandbox::wasi(opts, &argv0(path))?.build_p1();
@@ -488,4 +492,114 @@ fn exit_as_error(r: Result<i32, WasmError>) -> WasmError {
         Ok(code) => WasmError::Other(format!("the guest called proc_exit({code})")),
         Err(e) => e,
     }
+}
+
+/// Finds a component export: `name`, or `interface#name` for a function inside an exported
+/// interface.
+fn component_func(
+    store: &mut Store<P2State>,
+    instance: &wasmtime::component::Instance,
+    export: &str,
+) -> Option<wasmtime::component::Func> {
+    match export.split_once('#') {
+        Some((iface, name)) => {
+            let i = instance.get_export_index(&mut *store, None, iface)?;
+            let f = instance.get_export_index(&mut *store, Some(&i), name)?;
+            instance.get_func(&mut *store, f)
+        }
+        None => {
+            let f = instance.get_export_index(&mut *store, None, export)?;
+            instance.get_func(&mut *store, f)
+        }
+    }
+}
+
+fn component_export_names(component: &wasmtime::component::Component, engine: &Engine) -> Vec<String> {
+    use wasmtime::component::types::ComponentItem;
+    let mut out = Vec::new();
+    for (name, item) in component.component_type().exports(engine) {
+        match item.ty {
+            ComponentItem::ComponentFunc(_) => out.push(name.to_string()),
+            ComponentItem::ComponentInstance(inst) => {
+                for (f, it) in inst.exports(engine) {
+                    if matches!(it.ty, ComponentItem::ComponentFunc(_)) {
+                        out.push(format!("{name}#{f}"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn wave_type(t: &wasmtime::component::Type) -> String {
+    wasmtime::component::wasm_wave::wasm::DisplayType(t).to_string()
+}
+
+/// Calls a component export with arguments in the WAVE text format.
+fn invoke_component(
+    engine: &Engine,
+    component: &wasmtime::component::Component,
+    path: &Path,
+    export: &str,
+    args: &[String],
+    opts: &Options,
+    cancel: Arc<AtomicBool>,
+) -> Result<crate::InvokeResult, WasmError> {
+    use wasmtime::component::Val as CVal;
+    use wasmtime::component::wasm_wave;
+    let _ticker = Ticker::start(engine);
+    let ctx = Sandbox::wasi(opts, &argv0(path))?.build();
+    let mut store = Store::new(engine, P2State { ctx, table: ResourceTable::new(), limiter: Limiter { max_memory: opts.max_memory } });
+    store.limiter(|s| &mut s.limiter);
+    arm(&mut store, opts, cancel)?;
+    let mut linker: wasmtime::component::Linker<P2State> = wasmtime::component::Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| WasmError::Other(error_text(&e)))?;
+    let instance = match linker.instantiate(&mut store, component) {
+        Ok(i) => i,
+        Err(e) if is_link_error(&e) => return Err(link_error(path, &e)),
+        Err(e) => return Err(exit_as_error(classify(e, opts))),
+    };
+    let Some(func) = component_func(&mut store, &instance, export) else {
+        let names = component_export_names(component, engine);
+        return Err(WasmError::Usage(format!(
+            "{} has no exported function `{export}` (exported functions: {})",
+            path.display(),
+            if names.is_empty() { "none".to_string() } else { names.join(", ") }
+        )));
+    };
+    let ty = func.ty(&store);
+    let params: Vec<(String, wasmtime::component::Type)> = ty.params().map(|(n, t)| (n.to_string(), t)).collect();
+    let sig: Vec<String> = params.iter().map(|(n, t)| format!("{n}: {}", wave_type(t))).collect();
+    if params.len() != args.len() {
+        return Err(WasmError::Usage(format!(
+            "`{export}` takes {} argument{} ({}) but {} {} given",
+            params.len(),
+            if params.len() == 1 { "" } else { "s" },
+            sig.join(", "),
+            args.len(),
+            if args.len() == 1 { "was" } else { "were" }
+        )));
+    }
+    let mut vals = Vec::with_capacity(args.len());
+    for (i, ((name, t), a)) in params.iter().zip(args).enumerate() {
+        let v: CVal = wasm_wave::from_str(t, a).map_err(|e| {
+            WasmError::Usage(format!(
+                "argument {} ({name}: {}) `{a}` is not a valid WAVE value: {e}",
+                i + 1,
+                wave_type(t)
+            ))
+        })?;
+        vals.push(v);
+    }
+    let mut results: Vec<CVal> = ty.results().map(|_| CVal::Bool(false)).collect();
+    if let Err(e) = func.call(&mut store, &vals, &mut results) {
+        return Err(exit_as_error(classify(e, opts)));
+    }
+    let results = results
+        .iter()
+        .map(|v| wasm_wave::to_string(v).map(crate::Value::Wave).map_err(|e| WasmError::Other(format!("cannot print a result: {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(crate::InvokeResult { export: export.to_string(), params: sig, results, fuel_consumed: fuel_used(&store, opts) })
 }

@@ -218,9 +218,64 @@ fn custom(c: &wasmparser::CustomSectionReader<'_>, r: &mut Report) {
     {
         for field in reader.into_iter().flatten() {
             for v in field.values.into_iter().flatten() {
-                r.producers.push(Producer { field: field.name.to_string(), name: v.name.to_string(), version: v.version.to_string() });
+                let p = Producer { field: field.name.to_string(), name: v.name.to_string(), version: v.version.to_string() };
+                if !r.producers.iter().any(|q| q.field == p.field && q.name == p.name && q.version == p.version) {
+                    r.producers.push(p);
+                }
             }
         }
+    }
+}
+
+/// Replaces a component's import and export types with their signatures as wasmtime sees
+/// them (function signatures in WAVE/WIT notation, instances with their functions).
+pub fn component_signatures(engine: &wasmtime::Engine, component: &wasmtime::component::Component, r: &mut Report) {
+    use wasmtime::component::types::ComponentItem;
+    fn describe(engine: &wasmtime::Engine, item: &ComponentItem) -> (String, String) {
+        match item {
+            ComponentItem::ComponentFunc(f) => ("func".into(), func_text(f)),
+            ComponentItem::ComponentInstance(i) => {
+                let funcs: Vec<String> = i
+                    .exports(engine)
+                    .filter_map(|(n, it)| match it.ty {
+                        ComponentItem::ComponentFunc(f) => Some(format!("{n}: {}", func_text(&f))),
+                        ComponentItem::Resource(_) => Some(format!("{n}: resource")),
+                        _ => None,
+                    })
+                    .collect();
+                ("instance".into(), funcs.join("; "))
+            }
+            ComponentItem::Type(t) => ("type".into(), wasmtime::component::wasm_wave::wasm::DisplayType(t).to_string()),
+            ComponentItem::Resource(_) => ("resource".into(), String::new()),
+            ComponentItem::CoreFunc(_) => ("core func".into(), String::new()),
+            ComponentItem::Module(_) => ("module".into(), String::new()),
+            ComponentItem::Component(_) => ("component".into(), String::new()),
+        }
+    }
+    let ty = component.component_type();
+    r.imports = ty
+        .imports(engine)
+        .map(|(name, item)| {
+            let (kind, t) = describe(engine, &item.ty);
+            Import { module: String::new(), name: name.to_string(), kind, ty: t }
+        })
+        .collect();
+    r.exports = ty
+        .exports(engine)
+        .map(|(name, item)| {
+            let (kind, t) = describe(engine, &item.ty);
+            Export { name: name.to_string(), kind, ty: t }
+        })
+        .collect();
+}
+
+fn func_text(f: &wasmtime::component::types::ComponentFunc) -> String {
+    use wasmtime::component::wasm_wave::wasm::DisplayType;
+    let params: Vec<String> = f.params().map(|(n, t)| format!("{n}: {}", DisplayType(&t))).collect();
+    let results: Vec<String> = f.results().map(|t| DisplayType(&t).to_string()).collect();
+    match results.len() {
+        0 => format!("func({})", params.join(", ")),
+        _ => format!("func({}) -> {}", params.join(", "), results.join(", ")),
     }
 }
 

@@ -67,12 +67,15 @@ enum Verb {
     /// Run a module or component (WASI)
     #[command(long_about = RUN_HELP, after_long_help = RUN_EXAMPLES)]
     Run(RunArgs),
-    /// Call an exported function of a core module with typed arguments
+    /// Call an exported function with typed arguments (core module or component)
     #[command(
-        long_about = "Instantiates a core module (with the same sandbox and limits as `run`), calls `_initialize` if it \
-                      exists, then calls EXPORT with the given arguments converted to the function's parameter types \
-                      (i32, i64, f32, f64) and prints the results, one per line.",
-        after_long_help = "Examples:\n  tusk @wasm invoke math.wat add 2 3\n  tusk @wasm invoke math.wasm hypot 3 4\n  tusk @wasm -o json invoke math.wat divmod 17 5"
+        long_about = "Instantiates the program (with the same sandbox and limits as `run`) and calls EXPORT.\n\n\
+                      Core module: `_initialize` runs first if it exists; arguments are converted to the parameter \
+                      types (i32, i64, f32, f64); results are printed one per line.\n\n\
+                      Component: EXPORT is a function name, or INTERFACE#NAME for a function of an exported \
+                      interface; each argument and result is a value in the WAVE text format (`42`, `\"text\"`, \
+                      `[1, 2]`, `{x: 1, y: -2}`, `some(3)`, `ok(1)`).",
+        after_long_help = "Examples:\n  tusk @wasm invoke math.wat add 2 3\n  tusk @wasm invoke math.wasm hypot 3 4\n  tusk @wasm -o json invoke math.wat divmod 17 5\n  tusk @wasm invoke calc.wasm sum '[1, 2, 3]'\n  tusk @wasm invoke calc.wasm manhattan '{x: 3, y: -4}'"
     )]
     Invoke(InvokeArgs),
     /// Compile ahead of time to native code (.cwasm)
@@ -176,11 +179,11 @@ struct RunArgs {
 
 #[derive(Debug, Args)]
 struct InvokeArgs {
-    /// A core module: .wasm, .wat or .cwasm
+    /// A module or component: .wasm, .wat or .cwasm
     file: PathBuf,
-    /// The exported function
+    /// The exported function (`INTERFACE#NAME` inside a component's exported interface)
     export: String,
-    /// Arguments, converted to the function's parameter types
+    /// Arguments: numbers for core modules, WAVE values for components
     #[arg(allow_hyphen_values = true, value_name = "VALUES")]
     values: Vec<String>,
     #[command(flatten)]
@@ -231,7 +234,7 @@ impl Operator for WasmOperator {
                 Verb::Run(a) => run(a, &config, &ctx2, cancel),
                 Verb::Invoke(a) => invoke(a, &config, &ctx2, cancel),
                 Verb::Compile(a) => compile(a, &config, &ctx2),
-                Verb::Inspect(a) => inspect(a),
+                Verb::Inspect(a) => inspect(a, &config, &ctx2),
                 Verb::Validate(a) => validate(a),
                 Verb::Cache(CacheVerb::Stats) => cache_stats(&config, &ctx2),
                 Verb::Cache(CacheVerb::Clear) => cache_clear(&config, &ctx2),
@@ -440,7 +443,9 @@ fn invoke(a: InvokeArgs, config: &WasmConfig, ctx: &Context, cancel: Arc<AtomicB
     let program = load(&runtime, &a.file, ctx)?;
     let r = runtime.invoke(&program, &a.file, &a.export, &a.values, &opts, cancel).map_err(|e| {
         let err = convert(e, Some(&a.file));
-        if err.kind == tusk_registry::ErrorKind::Usage && err.hint.is_none() {
+        if err.kind == tusk_registry::ErrorKind::Usage && err.message.contains("WAVE") {
+            err.with_hint("component arguments are WAVE values: strings in double quotes (\"text\"), lists [1, 2], records {x: 1}, options some(1)/none, results ok(1)/err(\"e\"); quote them for the shell")
+        } else if err.kind == tusk_registry::ErrorKind::Usage && err.hint.is_none() {
             err.with_hint("`tusk @wasm inspect FILE` lists the exports and their signatures")
         } else {
             err
@@ -491,8 +496,16 @@ fn compile(a: CompileArgs, config: &WasmConfig, ctx: &Context) -> tusk_registry:
     )))
 }
 
-fn inspect(a: FileArg) -> tusk_registry::Result<Output> {
-    let r = rt::inspect::inspect(&a.file).map_err(|e| convert(e, Some(&a.file)))?;
+fn inspect(a: FileArg, config: &WasmConfig, ctx: &Context) -> tusk_registry::Result<Output> {
+    let mut r = rt::inspect::inspect(&a.file).map_err(|e| convert(e, Some(&a.file)))?;
+    if r.kind == "component" {
+        // Signatures need wasmtime's view of the component: compile it (or map it from the cache).
+        let opts = options(&Limits::default(), &Grants::default(), config, ctx, false)?;
+        let runtime = runtime(&opts)?;
+        if let rt::Loaded::Component(c) = &load(&runtime, &a.file, ctx)?.code {
+            rt::inspect::component_signatures(runtime.engine(), c, &mut r);
+        }
+    }
     let mut out = Output::new(&r).kv([
         ("file", Cell::from(a.file.display().to_string())),
         ("kind", Cell::from(format!("{} ({})", r.kind, r.encoding))),
