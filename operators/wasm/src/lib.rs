@@ -224,6 +224,38 @@ impl Operator for WasmOperator {
         )
     }
 
+    async fn doctor(&self, ctx: &Context) -> Vec<tusk_registry::DoctorCheck> {
+        use tusk_registry::{CheckStatus, DoctorCheck};
+        let mut checks = Vec::new();
+        match rt::engine(EngineOptions::default()) {
+            Ok(engine) => checks.push(DoctorCheck {
+                name: "wasmtime".into(),
+                status: CheckStatus::Ok,
+                detail: format!("wasmtime {} ({}), engine {}", rt::WASMTIME_VERSION, std::env::consts::ARCH, rt::engine_fingerprint(&engine)),
+            }),
+            Err(e) => checks.push(DoctorCheck { name: "wasmtime".into(), status: CheckStatus::Fail, detail: e.to_string() }),
+        }
+        let config: WasmConfig = ctx.config.section("wasm").unwrap_or_default();
+        match stats_cache(&config, ctx) {
+            Ok(cache) => {
+                let s = cache.stats();
+                checks.push(DoctorCheck {
+                    name: "wasm compiled-code cache".into(),
+                    status: CheckStatus::Info,
+                    detail: format!(
+                        "{}: {} entries, {} of {}",
+                        s.dir.display(),
+                        s.entries + s.foreign_entries,
+                        args::human_size(s.bytes),
+                        args::human_size(s.max_bytes)
+                    ),
+                });
+            }
+            Err(e) => checks.push(DoctorCheck { name: "wasm compiled-code cache".into(), status: CheckStatus::Warn, detail: e.message }),
+        }
+        checks
+    }
+
     async fn run(&self, invocation: Invocation, ctx: Context) -> tusk_registry::Result<Output> {
         let verb = Verb::from_arg_matches(&invocation.matches).map_err(|e| Error::usage(e.to_string()))?;
         let config: WasmConfig = ctx.config.section("wasm")?;
