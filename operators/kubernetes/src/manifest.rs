@@ -279,30 +279,78 @@ fn fmt_ignored(p: &serde_ignored::Path) -> String {
     }
 }
 
-/// (path, message, line within the document if known)
+/// (path, message, line within the document if known). serde stops at the first type error,
+/// so after one the offending field is removed and the document checked again (up to 20
+/// times): every problem is reported, not just the first.
 fn check<T: DeserializeOwned>(text: &str) -> Vec<(String, String, Option<usize>)> {
-    let mut out = Vec::new();
-    let mut unknown = Vec::new();
-    let de = serde_yaml::Deserializer::from_str(text);
-    let mut cb = |path: serde_ignored::Path| unknown.push(fmt_ignored(&path));
-    let de = serde_ignored::Deserializer::new(de, &mut cb);
-    let result: Result<T, _> = serde_path_to_error::deserialize(de);
-    for u in unknown {
-        if u == "status" || u.starts_with("status.") {
-            continue;
+    let mut out: Vec<(String, String, Option<usize>)> = Vec::new();
+    let mut value: Option<Value> = None;
+    for _ in 0..20 {
+        let mut unknown = Vec::new();
+        let mut cb = |path: serde_ignored::Path| unknown.push(fmt_ignored(&path));
+        let error = match &value {
+            None => {
+                let de = serde_yaml::Deserializer::from_str(text);
+                let de = serde_ignored::Deserializer::new(de, &mut cb);
+                let r: Result<T, _> = serde_path_to_error::deserialize(de);
+                r.err().map(|e| {
+                    let path = e.path().to_string();
+                    let inner = e.into_inner();
+                    (path, strip_location(&inner.to_string()), inner.location().map(|l| l.line()))
+                })
+            }
+            Some(v) => {
+                let de = serde_ignored::Deserializer::new(v.clone(), &mut cb);
+                let r: Result<T, _> = serde_path_to_error::deserialize(de);
+                r.err().map(|e| {
+                    let path = e.path().to_string();
+                    (path, e.into_inner().to_string(), None)
+                })
+            }
+        };
+        for u in unknown {
+            if u == "status" || u.starts_with("status.") || out.iter().any(|(p, _, _)| *p == u) {
+                continue;
+            }
+            out.push((u, "unknown field".to_string(), None));
         }
-        out.push((u, "unknown field".to_string(), None));
-    }
-    if let Err(e) = result {
-        let path = e.path().to_string();
+        let Some((path, msg, line)) = error else { break };
         let path = if path == "." { String::new() } else { path };
-        let inner = e.into_inner();
-        let line = inner.location().map(|l| l.line());
-        let msg = strip_location(&inner.to_string());
         let msg = msg.strip_prefix(&format!("{path}: ")).map(String::from).unwrap_or(msg);
-        out.push((path, msg, line));
+        if path.is_empty() || out.iter().any(|(p, _, _)| *p == path) {
+            out.push((path, msg, line));
+            break;
+        }
+        out.push((path.clone(), msg, line));
+        let mut v = match value.take() {
+            Some(v) => v,
+            None => match serde_yaml::from_str::<Value>(text) {
+                Ok(v) => v,
+                Err(_) => break,
+            },
+        };
+        if !remove_at(&mut v, &split_path(&path)) {
+            break;
+        }
+        value = Some(v);
     }
     out
+}
+
+fn remove_at(v: &mut Value, segs: &[Seg]) -> bool {
+    match segs {
+        [] => false,
+        [Seg::Key(k)] => v.as_object_mut().is_some_and(|m| m.remove(k).is_some()),
+        [Seg::Index(i)] => match v.as_array_mut() {
+            Some(a) if *i < a.len() => {
+                a[*i] = Value::Null;
+                true
+            }
+            _ => false,
+        },
+        [Seg::Key(k), rest @ ..] => v.get_mut(k.as_str()).is_some_and(|c| remove_at(c, rest)),
+        [Seg::Index(i), rest @ ..] => v.get_mut(*i).is_some_and(|c| remove_at(c, rest)),
+    }
 }
 
 /// Finds the line (1-based, within `text`) of a field path like `spec.template.spec.containers[0].imagee`.
@@ -745,6 +793,17 @@ spec:
 ";
         let (docs, p) = parse("crd.yaml", crd);
         assert!(p.is_empty(), "{p:?}");
+        let problems = validate(&docs, &[]);
+        let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        insta::assert_snapshot!(text.join("\n"));
+    }
+
+    #[test]
+    fn every_type_error_is_reported() {
+        let (docs, _) = parse(
+            "x.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\nspec:\n  replicas: two\n  selector:\n    matchLabels: {app: a}\n  template:\n    metadata:\n      labels: {app: a}\n    spec:\n      containers:\n      - name: a\n        image: x\n        ports:\n        - containerPort: http\n        protocl: TCP\n      hostNetwork: maybe\n",
+        );
         let problems = validate(&docs, &[]);
         let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         insta::assert_snapshot!(text.join("\n"));
