@@ -205,7 +205,9 @@ fn engine_config(opts: EngineOptions) -> Config {
     }
     if opts.pooling {
         let mut pool = wasmtime::PoolingAllocationConfig::default();
-        pool.total_component_instances(64).total_core_instances(256).total_memories(256).total_tables(256);
+        // Sized for plugins (a few instances per process): each memory slot reserves address
+        // space (not memory) up front.
+        pool.total_component_instances(16).total_core_instances(64).total_memories(32).total_tables(64);
         pool.max_memory_size(1 << 32);
         c.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
     }
