@@ -480,3 +480,21 @@ fn inspect_component_signatures() {
     let ctx = ctx();
     tusk_snapshot!(ctx, ctx.tusk(["@wasm", "inspect", &built("calc.component.wasm")]));
 }
+
+#[test]
+fn ctrl_c_stops_a_running_guest() {
+    let ctx = ctx();
+    let mut cmd = ctx.tusk(["@wasm", "run", &wat("loop.wat")]);
+    cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let start = std::time::Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    // The guest was stopped by tusk (epoch interruption), not by a second Ctrl-C.
+    assert!(stderr.contains("error: interrupted"), "{stderr}");
+}

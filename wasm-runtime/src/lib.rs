@@ -55,7 +55,7 @@ pub struct DirGrant {
 pub struct Options {
     /// Instructions' worth of fuel; `None` turns fuel metering off (faster code).
     pub fuel: Option<u64>,
-    /// Bytes of linear memory per store (all memories together).
+    /// Bytes per linear memory: a grow (or an initial size) above this traps.
     pub max_memory: Option<u64>,
     /// Wall-clock limit, enforced with epoch interruption.
     pub timeout: Option<Duration>,
