@@ -56,7 +56,7 @@ T
 
 B="$ROOT/fixtures/wasm/build"
 W="$ROOT/fixtures/wasm/wat"
-WALK_DIR="${WALK_DIR:-/usr/share}"
+WALK_DIR="${WALK_DIR:-/usr/share/doc}"
 
 RUNS="$RUNS" YOSYS="$YOSYS" TUSK="$TUSK" WASMTIME="$WASMTIME" WORK="$WORK" B="$B" W="$W" \
 WALK_DIR="$WALK_DIR" YOSYS_DIR="$YOSYS_DIR" python3 - <<'PY'
