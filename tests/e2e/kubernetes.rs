@@ -225,3 +225,25 @@ fn kubernetes_doctor_reports_the_context() {
     let kube = v["checks"].as_array().unwrap().iter().find(|c| c["name"] == "kube context").cloned().unwrap();
     assert_eq!(kube["status"], "missing", "{kube}");
 }
+
+#[test]
+fn kubernetes_deploys_are_audited() {
+    let mut ctx = test_context!();
+    if is_real() {
+        eprintln!("skipped against a real cluster: asserts the fake's context name");
+        return;
+    }
+    let _fake = cluster(&mut ctx);
+    let r = run(&mut ctx.tusk(["@k8s", "deploy", "web", "--image", "registry.example/web:1.0", "--yes"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let r = run(&mut ctx.tusk(["@k8s", "deploy", "bad", "--image", "registry.example/does-not-exist:1", "--yes", "--atomic"]), None);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    let r = run(&mut ctx.tusk(["audit", "-o", "json"]), None);
+    let v = r.json();
+    let recs: Vec<&serde_json::Value> = v["records"].as_array().unwrap().iter().filter(|r| r["operator"] == "kubernetes").collect();
+    assert_eq!(recs.len(), 2, "{v}");
+    assert_eq!(recs[0]["verb"], "deploy");
+    assert_eq!(recs[0]["target"], "context fake, namespace default");
+    assert_eq!(recs[0]["outcome"], "success");
+    assert_eq!(recs[1]["exit_code"], 1);
+}
