@@ -68,15 +68,39 @@ pub fn version_compare_branches(a: &str, b: &str, op: Op, compare_branches: bool
 pub struct Constraint {
     pub op: Op,
     pub version: String,
+    /// `version_compare` key of `version` (computed once; `None` for a branch or "").
+    key: Option<Vec<Elem>>,
+}
+
+fn key_of(v: &str) -> Option<Vec<Elem>> {
+    (!is_branch(v) && !v.is_empty()).then(|| php_key(v))
 }
 
 impl Constraint {
     pub fn new(op: Op, version: &str) -> Self {
-        Constraint { op, version: version.to_string() }
+        Constraint { op, version: version.to_string(), key: key_of(version) }
     }
 
     /// `matchSpecific` against the provider `== version` (what `Semver::satisfies` builds).
     pub fn matches_version(&self, version: &str) -> bool {
+        self.matches_keyed(version, key_of(version).as_deref())
+    }
+
+    /// As [`Constraint::matches_version`] with the version's key computed by the caller:
+    /// two numeric versions compare by key (`version_compare`), anything else by the branch
+    /// rules.
+    fn matches_keyed(&self, version: &str, key: Option<&[Elem]>) -> bool {
+        if let (Some(a), Some(b)) = (key, self.key.as_deref()) {
+            let c = a.cmp(b);
+            return match self.op {
+                Op::Eq => c == Ordering::Equal,
+                Op::Ne => c != Ordering::Equal,
+                Op::Lt => c == Ordering::Less,
+                Op::Le => c != Ordering::Greater,
+                Op::Gt => c == Ordering::Greater,
+                Op::Ge => c != Ordering::Less,
+            };
+        }
         match self.op {
             Op::Ne => version_compare_branches(version, &self.version, Op::Ne, false),
             Op::Eq => version_compare_branches(&self.version, version, Op::Eq, false),
@@ -160,11 +184,15 @@ impl ConstraintSet {
 
     /// Whether the normalized `version` matches (`$constraint->matches(new Constraint('==', $v))`).
     pub fn matches_version(&self, version: &str) -> bool {
+        self.matches_keyed(version, key_of(version).as_deref())
+    }
+
+    fn matches_keyed(&self, version: &str, key: Option<&[Elem]>) -> bool {
         match self {
             ConstraintSet::All => true,
-            ConstraintSet::One(c) => c.matches_version(version),
-            ConstraintSet::And(v) => v.iter().all(|c| c.matches_version(version)),
-            ConstraintSet::Or(v) => v.iter().any(|c| c.matches_version(version)),
+            ConstraintSet::One(c) => c.matches_keyed(version, key),
+            ConstraintSet::And(v) => v.iter().all(|c| c.matches_keyed(version, key)),
+            ConstraintSet::Or(v) => v.iter().any(|c| c.matches_keyed(version, key)),
         }
     }
 

@@ -79,9 +79,39 @@ fn expand_stability(s: &str) -> String {
     }
 }
 
+/// The common case without a regex: `v?N(.N){0,3}` with a first part of at most five digits
+/// is exactly what the classical pattern pads to four parts (no alias, flag, branch, metadata
+/// or modifier can be present in such a string).
+fn normalize_plain(s: &str) -> Option<String> {
+    let t = s.strip_prefix(['v', 'V']).unwrap_or(s);
+    let mut parts = t.split('.');
+    let first = parts.next()?;
+    if first.is_empty() || first.len() > 5 || !first.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut out = String::with_capacity(t.len() + 6);
+    out.push_str(first);
+    let mut n = 1;
+    for p in parts {
+        if n == 4 || p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        out.push('.');
+        out.push_str(p);
+        n += 1;
+    }
+    for _ in n..4 {
+        out.push_str(".0");
+    }
+    Some(out)
+}
+
 /// `VersionParser::normalize`.
 pub fn normalize(input: &str) -> Result<String, ComposerError> {
     let bad = || ComposerError::InvalidVersion(input.to_string());
+    if let Some(fast) = normalize_plain(php_trim(input)) {
+        return Ok(fast);
+    }
     let mut version: String = php_trim(input).to_string();
     if let Some(c) = ALIAS.captures(&version) {
         version = g(&c, 1).to_string();
