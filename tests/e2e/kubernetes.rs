@@ -247,3 +247,18 @@ fn kubernetes_deploys_are_audited() {
     assert_eq!(recs[0]["outcome"], "success");
     assert_eq!(recs[1]["exit_code"], 1);
 }
+
+#[test]
+fn kubernetes_deploy_from_stdin() {
+    let mut ctx = test_context!();
+    let _fake = cluster(&mut ctx);
+    let manifest = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-stdin\ndata:\n  a: b\n";
+    let r = run(&mut ctx.tusk(["@k8s", "deploy", "-f", "-", "--yes", "-o", "json"]), Some(manifest));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let v = r.json();
+    assert_eq!(v["changes"][0]["name"], "from-stdin");
+    assert_eq!(v["changes"][0]["op"], "create");
+    let r = run(&mut ctx.tusk(["@k8s", "get", "cm", "from-stdin", "-o", "json"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.json()["items"][0]["data"]["a"], "b");
+}

@@ -810,6 +810,24 @@ spec:
     }
 
     #[test]
+    fn json_and_lists() {
+        let json = r#"{"apiVersion": "v1", "kind": "List", "items": [
+  {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "v"}},
+  {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "b"}, "stringData": {"k": "v"}, "tpye": "Opaque"}
+]}"#;
+        let (docs, problems) = parse("list.json", json);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(docs.iter().map(|d| d.kind()).collect::<Vec<_>>(), ["ConfigMap", "Secret"]);
+        let problems = validate(&docs, &[]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].path, "tpye");
+        assert_eq!(problems[0].message, "unknown field");
+        let (_, problems) = parse("bad.json", "{\"apiVersion\": \"v1\",\n \"kind\": \"ConfigMap\"\n \"metadata\": {}}\n");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, 3, "the missing comma is noticed where the next key starts: {problems:?}");
+    }
+
+    #[test]
     fn quantities_may_be_numbers() {
         let (docs, _) = parse("x.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: a\n    image: x\n    resources:\n      requests: {cpu: 1, memory: 128Mi}\n");
         assert_eq!(validate(&docs, &[]), vec![]);
