@@ -259,6 +259,23 @@ pub struct ComparableVersion {
 impl ComparableVersion {
     /// Parses any string of at most 256 UTF-16 units (upstream's only rejection).
     pub fn parse(version: &str) -> Result<Self, TooLong> {
+        if version.len() <= MAX_VERSION_LENGTH && version.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return Ok(Self::parse_numeric(version));
+        }
+        Self::parse_general(version)
+    }
+
+    /// Digits and dots only (`1.2.3`, the common case): a flat list of numbers, an empty part
+    /// reads as 0, trailing zeros dropped — what the general parser produces for such input.
+    fn parse_numeric(version: &str) -> Self {
+        let mut items: Vec<Item> = version.split('.').map(|p| Item::Num(strip_leading_zeros(p))).collect();
+        while items.last().is_some_and(Item::is_null) {
+            items.pop();
+        }
+        ComparableVersion { value: version.to_string(), items: Item::List(items) }
+    }
+
+    fn parse_general(version: &str) -> Result<Self, TooLong> {
         let len = version.encode_utf16().count();
         if len > MAX_VERSION_LENGTH {
             return Err(TooLong(len));
@@ -445,6 +462,32 @@ mod tests {
         }
         for r in ["1.0", "1.0-sp1", "1.0-ga", "1.0-foo", "1.0.1"] {
             assert!(!v(r).is_prerelease(), "{r}");
+        }
+    }
+
+    #[test]
+    fn numeric_fast_path_equals_general_parser() {
+        let mut inputs: Vec<String> = ["", ".", "..", "1", "1.", ".1", "1..2", "1.0.0", "0.0", "007.000.1", "1.2.3.4.5.0.0", "10.0.0010"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        // every string of up to 5 characters over {0, 1, .}
+        let mut frontier = vec![String::new()];
+        for _ in 0..5 {
+            let mut next = Vec::new();
+            for s in &frontier {
+                for c in ['0', '1', '.'] {
+                    next.push(format!("{s}{c}"));
+                }
+            }
+            inputs.extend(next.iter().cloned());
+            frontier = next;
+        }
+        for s in inputs {
+            let fast = ComparableVersion::parse_numeric(&s);
+            let slow = ComparableVersion::parse_general(&s).unwrap();
+            assert_eq!(fast.items, slow.items, "{s:?}");
+            assert_eq!(fast.canonical(), slow.canonical(), "{s:?}");
         }
     }
 
