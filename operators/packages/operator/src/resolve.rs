@@ -326,14 +326,13 @@ fn session(args: &Inputs, ctx: &Context, needs_python: bool) -> Result<Session> 
         }
         None => tusk_resolver::crates::Target::host(),
     };
-    let mut pypi = tusk_resolver::pypi::PypiOptions::default();
-    pypi.python = match &args.python {
+    let python = match &args.python {
         Some(p) => p.clone(),
         // Asking python3 costs a process start: only when PyPI is being resolved.
         None if needs_python => host_python().unwrap_or_else(|| "3.12".into()),
         None => "3.12".into(),
     };
-    pypi.platform = args.platform.clone().unwrap_or_else(host_platform);
+    let mut pypi = tusk_resolver::pypi::PypiOptions { python, platform: args.platform.clone().unwrap_or_else(host_platform), ..Default::default() };
     if args.prerelease.as_deref() == Some("allow") {
         pypi.prerelease = tusk_resolver::pypi::PrereleaseMode::Allow;
     }
@@ -454,10 +453,8 @@ fn read_lock(path: &Path) -> Result<Option<Lockfile>> {
 async fn locked_or_resolved(args: &Inputs, ctx: &Context) -> Result<Vec<Resolution>> {
     let gathered = gather(args)?;
     let only_specs = !args.inputs.is_empty() && args.inputs.iter().all(|i| is_spec(i));
-    if !only_specs {
-        if let Some(lock) = read_lock(&gathered.lock_path)? {
-            return Ok(lock.resolutions());
-        }
+    if !only_specs && let Some(lock) = read_lock(&gathered.lock_path)? {
+        return Ok(lock.resolutions());
     }
     resolve_all(args, &gathered, ctx).await
 }

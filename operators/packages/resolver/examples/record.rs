@@ -3,6 +3,8 @@
 //!
 //! cargo run -p tusk-resolver --example record -- fixtures/packages crates:serde[derive]@1 …
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::sync::Arc;
 use tusk_index::{CacheMode, HttpCache, HttpOptions, RegistryEndpoint};
 

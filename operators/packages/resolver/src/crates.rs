@@ -550,7 +550,8 @@ fn caret_upper(v: &semver::Version) -> semver::Version {
 /// Turns the solver's answer into real packages with features and edges.
 fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependencies<Pkg, Version>) -> Result<Resolution, ResolveError> {
     // (name, bucket) -> (version, features)
-    let mut chosen: BTreeMap<(Arc<str>, Arc<str>), (Version, BTreeSet<String>)> = BTreeMap::new();
+    type Chosen = BTreeMap<(Arc<str>, Arc<str>), (Version, BTreeSet<String>)>;
+    let mut chosen: Chosen = BTreeMap::new();
     for (pkg, v) in solution.iter() {
         if let Pkg::Base { name, copy: Some(b) } = pkg {
             chosen.entry((name.clone(), b.clone())).or_insert_with(|| (v.clone(), BTreeSet::new())).0 = v.clone();

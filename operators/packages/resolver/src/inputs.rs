@@ -325,6 +325,7 @@ pub fn tusk_toml(text: &str, loc: &str) -> Result<BTreeMap<Ecosystem, Vec<RootRe
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 

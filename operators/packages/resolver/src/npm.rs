@@ -525,6 +525,7 @@ fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependen
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 

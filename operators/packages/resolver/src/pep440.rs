@@ -70,6 +70,7 @@ impl V {
         self.pre.is_some() || self.dev.is_some()
     }
 
+    #[allow(clippy::type_complexity)]
     fn key(&self) -> (u64, Vec<u64>, (i8, u8, u64), (i8, u64), (i8, u64)) {
         let mut rel = self.release.clone();
         while rel.len() > 1 && rel.last() == Some(&0) {
@@ -172,6 +173,7 @@ pub fn matches(spec: &str, version: &str) -> Option<bool> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 

@@ -624,6 +624,7 @@ fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependen
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 

@@ -1,6 +1,8 @@
 //! Shared by the hermetic resolver tests: the recorded fixtures served locally, a fresh cache,
 //! and the independent verifier run on every resolution.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #![allow(dead_code)]
 
 use std::path::PathBuf;

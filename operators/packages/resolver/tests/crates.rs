@@ -1,5 +1,7 @@
 //! crates.io resolution against recorded index files (see scripts/record-packages-fixtures.sh).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{Env, render, verify_crates};

@@ -1,6 +1,8 @@
 //! Opt-in tests against the real registries: `TUSK_LIVE=1 cargo test -p tusk-resolver --test live`.
 //! Each resolves a small real set and runs the independent verifier on it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::sync::Arc;

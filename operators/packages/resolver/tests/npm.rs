@@ -1,5 +1,7 @@
 //! npm resolution against recorded packuments (see scripts/record-packages-fixtures.sh).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{Env, npm_client, render, verify_npm};

@@ -1,6 +1,8 @@
 //! PyPI resolution against recorded Simple JSON pages and core-metadata files (see
 //! scripts/record-packages-fixtures.sh).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{Env, pypi_client, render, verify_pypi};
