@@ -18,6 +18,7 @@ struct State {
     hits: HashMap<String, u64>,
     fail_first: HashMap<String, u64>,
     accept: HashMap<String, String>,
+    authorization: HashMap<String, String>,
 }
 
 /// A running fixture server; stops when dropped.
@@ -68,6 +69,11 @@ impl FixtureServer {
         self.state.lock().ok().and_then(|s| s.accept.get(path).cloned())
     }
 
+    /// The `Authorization` header of the last request to `path` that sent one.
+    pub fn last_authorization(&self, path: &str) -> Option<String> {
+        self.state.lock().ok().and_then(|s| s.authorization.get(path).cloned())
+    }
+
     /// Answers the next `n` requests for `path` with 503.
     pub fn fail_first(&self, path: &str, n: u64) {
         if let Ok(mut s) = self.state.lock() {
@@ -86,7 +92,7 @@ async fn serve_conn(sock: tokio::net::TcpStream, root: PathBuf, state: Arc<Mutex
         }
         let mut accept = String::new();
         let mut content_length = 0usize;
-        let mut auth = false;
+        let mut auth: Option<String> = None;
         let mut range: Option<String> = None;
         loop {
             let mut line = String::new();
@@ -101,7 +107,7 @@ async fn serve_conn(sock: tokio::net::TcpStream, root: PathBuf, state: Arc<Mutex
                 match k.trim().to_ascii_lowercase().as_str() {
                     "accept" => accept = v.trim().to_string(),
                     "content-length" => content_length = v.trim().parse().unwrap_or(0),
-                    "authorization" => auth = true,
+                    "authorization" => auth = Some(v.trim().to_string()),
                     "range" => range = Some(v.trim().to_string()),
                     _ => {}
                 }
@@ -116,6 +122,9 @@ async fn serve_conn(sock: tokio::net::TcpStream, root: PathBuf, state: Arc<Mutex
             let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
             *s.hits.entry(path.clone()).or_default() += 1;
             s.accept.insert(path.clone(), accept);
+            if let Some(a) = auth.take() {
+                s.authorization.insert(path.clone(), a);
+            }
             match s.fail_first.get_mut(&path) {
                 Some(n) if *n > 0 => {
                     *n -= 1;
@@ -124,7 +133,6 @@ async fn serve_conn(sock: tokio::net::TcpStream, root: PathBuf, state: Arc<Mutex
                 _ => false,
             }
         };
-        let _ = auth;
         let (status, body) = if fail {
             ("503 Service Unavailable", b"unavailable".to_vec())
         } else {

@@ -63,6 +63,12 @@ async fn cache_freshness_offline_refresh_and_retries() {
     let err = refresh.get("t", &url, "text/plain", None).await.unwrap_err();
     assert!(err.to_string().contains("after 4 attempt(s): HTTP 503"), "{err}");
     assert!(!format!("{:?}", Secret::new("s3cr3t")).contains("s3cr3t"));
+    // The token went out as a bearer token.
+    assert_eq!(server.last_authorization("/x/doc").as_deref(), Some("Bearer s3cr3t"));
+    // Accept headers are the protocol's.
+    let npm = tusk_index::npm::NpmClient::new(Arc::new(HttpCache::new(opts(cache.path(), CacheMode::Refresh)).unwrap()), RegistryEndpoint::new(format!("{}/npm", server.base)));
+    let _ = npm.packument("left-pad", false).await;
+    assert!(server.last_accept("/npm/left-pad").unwrap_or_default().starts_with("application/vnd.npm.install-v1+json"));
 }
 
 #[tokio::test]
