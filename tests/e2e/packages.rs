@@ -306,6 +306,17 @@ mod resolve {
     }
 
     #[test]
+    fn tusk_toml_and_requirements_txt_are_inputs() {
+        let ctx = ctx();
+        // The cross-ecosystem [packages.<eco>] tables of tusk.toml (also the project config).
+        ctx.write("tusk.toml", "[packages.npm]\ndebug = \"^4\"\n\n[packages.crates]\nserde = \"1\"\n");
+        ctx.write("py/requirements.txt", "# web\nflask>=3.0  # the app\n");
+        let mut args = vec!["--no-progress", "@packages", "resolve", "--tree", ".", "py/requirements.txt"];
+        args.extend(PY);
+        tusk_snapshot!(ctx, ctx.tusk(&args));
+    }
+
+    #[test]
     fn offline_names_what_is_missing() {
         let ctx = ctx();
         tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@packages", "resolve", "--offline", "npm:debug@^4"]));
