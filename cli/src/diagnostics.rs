@@ -74,7 +74,8 @@ pub fn init_logging(verbosity: i8, color: ColorWhen) {
         1 => "info",
         _ => "debug",
     };
-    let filter = std::env::var(env::TUSK_LOG).unwrap_or_else(|_| level.to_string());
+    // Client libraries log their own retries as errors; tusk reports the failure itself.
+    let filter = std::env::var(env::TUSK_LOG).unwrap_or_else(|_| format!("{level},kube_client=off,hyper_util=off"));
     let ansi = match color {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
