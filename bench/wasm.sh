@@ -110,17 +110,18 @@ compare(f"file walk ({WALK})", [TUSK, "@wasm", "run", "--dir-ro", WALK + "::/d",
         [WT, "run", *WT_CACHE, "--dir", WALK + "::/d", B + "/walk.wasm", "/d"])
 if env["YOSYS"] == "1":
     design = WORK + "/design"
+    os.makedirs(WORK + "/tmp", exist_ok=True)  # yosys' abc pass writes to /tmp
     script = "read_verilog counter.v; synth -top counter; stat"
     compare("yosys synth (66 MB wasm), cached",
-            [TUSK, "@wasm", "run", "--dir-ro", YD + "/share::/share", "--dir", design + "::.", YD + "/yosys.wasm", "-q", "-p", script],
-            [WT, "run", *WT_CACHE, "--dir", YD + "/share::/share", "--dir", design + "::.", YD + "/yosys.wasm", "-q", "-p", script],
+            [TUSK, "@wasm", "run", "--dir-ro", YD + "/share::/share", "--dir", design + "::.", "--dir", WORK + "/tmp::/tmp", YD + "/yosys.wasm", "-q", "-p", script],
+            [WT, "run", *WT_CACHE, "--dir", YD + "/share::/share", "--dir", design + "::.", "--dir", WORK + "/tmp::/tmp", YD + "/yosys.wasm", "-q", "-p", script],
             cwd=design)
     # Precompiled code, for reference: each tool loading its own .cwasm.
     subprocess.run([TUSK, "@wasm", "compile", YD + "/yosys.wasm", "--out", WORK + "/yosys-tusk.cwasm"], env=tenv, check=True, stdout=subprocess.DEVNULL)
     subprocess.run([WT, "compile", YD + "/yosys.wasm", "-o", WORK + "/yosys-wt.cwasm"], check=True)
     compare("yosys synth, precompiled .cwasm",
-            [TUSK, "@wasm", "run", "--dir-ro", YD + "/share::/share", "--dir", design + "::.", WORK + "/yosys-tusk.cwasm", "-q", "-p", script],
-            [WT, "run", "--allow-precompiled", "--dir", YD + "/share::/share", "--dir", design + "::.", WORK + "/yosys-wt.cwasm", "-q", "-p", script],
+            [TUSK, "@wasm", "run", "--dir-ro", YD + "/share::/share", "--dir", design + "::.", "--dir", WORK + "/tmp::/tmp", WORK + "/yosys-tusk.cwasm", "-q", "-p", script],
+            [WT, "run", "--allow-precompiled", "--dir", YD + "/share::/share", "--dir", design + "::.", "--dir", WORK + "/tmp::/tmp", WORK + "/yosys-wt.cwasm", "-q", "-p", script],
             cwd=design)
 
 ver = subprocess.run([WT, "--version"], capture_output=True, text=True).stdout.strip()
