@@ -285,9 +285,9 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.tmp-{}-{n}", std::process::id()));
     let result = (|| {
+        // No fsync: after a crash a torn entry fails its checksum and is recompiled.
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_data()?;
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {

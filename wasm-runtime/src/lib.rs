@@ -19,7 +19,7 @@ mod exec;
 pub mod inspect;
 pub mod plugin;
 
-pub use detect::{Kind, detect};
+pub use detect::{Kind, Precompiled, detect};
 pub use exec::{Frame, InvokeResult, Limit, RunOutcome, Sandbox, Value, ValueType};
 
 use std::collections::HashMap;
@@ -271,6 +271,26 @@ impl Runtime {
             && let Some(code) = cache.get(&self.engine, &hash, kind.is_component())
         {
             return Ok(LoadedProgram { code, kind, source: CodeSource::CacheHit, sha256: Some(hash), load_time: start.elapsed() });
+        }
+        // Precompiled code is mapped, never read: look at the header only.
+        let mut head = [0u8; 4];
+        let n = std::fs::File::open(path)
+            .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+            .map_err(|source| WasmError::Read { path: path.to_path_buf(), source })?;
+        if n == 4 && &head == b"\x7fELF" {
+            let inner = match wasmtime::Engine::detect_precompiled_file(path) {
+                Ok(Some(wasmtime::Precompiled::Module)) => detect::Precompiled::Module,
+                Ok(Some(wasmtime::Precompiled::Component)) => detect::Precompiled::Component,
+                _ => {
+                    return Err(WasmError::NotWasm {
+                        path: path.to_path_buf(),
+                        detail: "an ELF file that is not code precompiled by wasmtime".into(),
+                    });
+                }
+            };
+            let code = self.load_precompiled(path, inner)?;
+            let kind = Kind::Precompiled(inner);
+            return Ok(LoadedProgram { code, kind, source: CodeSource::Precompiled, sha256: None, load_time: start.elapsed() });
         }
         let bytes = std::fs::read(path).map_err(|source| WasmError::Read { path: path.to_path_buf(), source })?;
         let loaded = self.load_bytes(path, &bytes, start)?;
