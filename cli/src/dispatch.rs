@@ -30,7 +30,8 @@ pub fn operator(session: &mut Session, name: &str, rest: Vec<OsString>) -> u8 {
     }
 }
 
-fn operator_command(base: Command, name: &str) -> Command {
+/// An operator's command as the CLI parses it: named `@name`, with the global flags.
+pub fn operator_command(base: Command, name: &str) -> Command {
     globals::add(
         base.name(format!("@{name}"))
             .bin_name(format!("tusk @{name}"))

@@ -348,3 +348,45 @@ fn ctrl_c_cancels_a_running_verb_with_130() {
     assert_eq!(code, Some(130), "stderr: {stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
 }
+
+// ---- operators through the registry ----
+
+#[cfg(feature = "kubernetes")]
+#[test]
+fn unknown_operator_and_verb_suggest_close_names() {
+    let ctx = test_context!();
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@kubrnetes", "deploy"]));
+    assert_eq!(r.code, Some(2));
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@k8s", "deplyo"]));
+    assert_eq!(r.code, Some(2));
+}
+
+/// Every verb of every built-in operator has long help with examples, reachable three ways.
+#[test]
+fn every_verb_has_examples_in_its_help() {
+    let ctx = test_context!();
+    let v = run(&mut ctx.tusk(["operators", "-o", "json"]), None).json();
+    for op in v["operators"].as_array().unwrap() {
+        let name = format!("@{}", op["name"].as_str().unwrap());
+        let a = run(&mut ctx.tusk(["help", &name]), None);
+        let b = run(&mut ctx.tusk([name.as_str(), "--help"]), None);
+        assert_eq!(a.code, Some(0), "{}", a.stderr);
+        assert_eq!(a.stdout, b.stdout, "`tusk help {name}` and `tusk {name} --help` differ");
+        for verb in op["verbs"].as_array().unwrap() {
+            let verb = verb.as_str().unwrap();
+            let r = run(&mut ctx.tusk([name.as_str(), verb, "--help"]), None);
+            assert_eq!(r.code, Some(0), "{name} {verb} --help: {}", r.stderr);
+            assert!(r.stdout.to_lowercase().contains("example"), "`tusk {name} {verb} --help` has no examples:\n{}", r.stdout);
+        }
+    }
+}
+
+#[cfg(feature = "kubernetes")]
+#[test]
+fn aliases_reach_the_same_operator() {
+    let ctx = test_context!();
+    let a = run(&mut ctx.tusk(["@k8s", "render", "web", "--image", "nginx:1.27"]), None);
+    let b = run(&mut ctx.tusk(["@kubernetes", "render", "web", "--image", "nginx:1.27"]), None);
+    assert_eq!(a.code, Some(0), "{}", a.stderr);
+    assert_eq!(a.stdout, b.stdout);
+}

@@ -21,10 +21,13 @@ pub fn help(m: &ArgMatches, registry: &Registry) -> u8 {
         let _ = top.print_long_help();
         return ExitStatus::SUCCESS;
     };
-    let mut cmd = if let Some(name) = first.strip_prefix('@') {
+    // Exactly what `--help` prints at that place: `tusk help @wasm cache stats` is
+    // `tusk @wasm cache stats --help`.
+    let (cmd, mut argv) = if let Some(name) = first.strip_prefix('@') {
         match registry.resolve(name) {
-            Ok(Resolved::Builtin { operator, preset }) => crate::globals::add(
-                operator.command_for(preset.as_deref()).name(format!("@{name}")).bin_name(format!("tusk @{name}")),
+            Ok(Resolved::Builtin { operator, preset }) => (
+                crate::dispatch::operator_command(operator.command_for(preset.as_deref()), name),
+                vec![format!("@{name}")],
             ),
             Ok(Resolved::Plugin(p)) => {
                 let e = Error::usage(format!("`@{name}` is a plugin; its help is its own"))
@@ -39,30 +42,16 @@ pub fn help(m: &ArgMatches, registry: &Registry) -> u8 {
                 return diagnostics::report(&e, ColorWhen::Auto);
             }
         }
+    } else if top.find_subcommand(first).is_some() {
+        (top, vec!["tusk".to_string(), first.clone()])
     } else {
-        match top.find_subcommand(first) {
-            Some(c) => c.clone().bin_name(format!("tusk {first}")),
-            None => {
-                let e = Error::usage(format!("no help topic `{first}`")).with_hint("try `tusk help @kubernetes` or `tusk help plugin`");
-                return diagnostics::report(&e, ColorWhen::Auto);
-            }
-        }
+        let e = Error::usage(format!("no help topic `{first}`")).with_hint("try `tusk help @kubernetes` or `tusk help plugin`");
+        return diagnostics::report(&e, ColorWhen::Auto);
     };
-    // Walk down verbs: `tusk help @wasm cache stats`.
-    for word in &topic[1..] {
-        cmd.build();
-        let next = cmd.find_subcommand(word).cloned();
-        match next {
-            Some(c) => {
-                let bin = format!("{} {word}", cmd.get_bin_name().unwrap_or(""));
-                cmd = c.bin_name(bin);
-            }
-            None => {
-                let e = Error::usage(format!("no verb `{word}` in `{}`", cmd.get_bin_name().unwrap_or("tusk")));
-                return diagnostics::report(&e, ColorWhen::Auto);
-            }
-        }
+    argv.extend(topic[1..].iter().cloned());
+    argv.push("--help".to_string());
+    match cmd.try_get_matches_from(argv) {
+        Err(e) => diagnostics::clap_error(e),
+        Ok(_) => ExitStatus::SUCCESS,
     }
-    let _ = cmd.print_long_help();
-    ExitStatus::SUCCESS
 }

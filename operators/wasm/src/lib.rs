@@ -100,7 +100,10 @@ enum Verb {
     )]
     Validate(FileArg),
     /// Manage the compiled-code cache
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_long_help = "Examples:\n  tusk @wasm cache stats\n  tusk @wasm cache clear"
+    )]
     Cache(CacheVerb),
 }
 
