@@ -1,16 +1,30 @@
-//! AWS Lambda (REST-JSON API 2015-03-31), S3 PutObject and IAM, signed with SigV4.
+//! AWS Lambda, S3, IAM and CloudWatch Logs through the official AWS SDK for Rust.
+//!
+//! Credentials, region and profiles come from `aws-config`'s standard chain (environment,
+//! shared config/credentials files with profiles, SSO and `credential_process`, web identity,
+//! ECS container credentials, EC2 instance metadata); the SDK signs every request.
 //!
 //! Traffic goes through an alias (default `live`). Each deploy publishes a version whose
 //! description carries tusk's deploy hash; the alias's description remembers the version
 //! it served before, for `rollback`. A canary is the alias's weighted routing.
+//!
+//! The SDK's answers are turned into the JSON shapes of the Lambda API (`State`,
+//! `LastUpdateStatus`, `RoutingConfig.AdditionalVersionWeights`, …) so that what `state`
+//! records for `--atomic` keeps one form.
 
 use crate::cloud::{Change, Cloud, Desired, LogLine, Outcome, Report, State};
 use crate::error::McError;
-use crate::http::{self, Answer, error_message, send};
-use crate::sigv4::{self, Credentials};
+use crate::http;
 use crate::spec::{CloudId, Spec};
 use crate::validate::runtime;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_lambda::config::ProvideCredentials;
+use aws_sdk_lambda::config::http::HttpResponse;
+use aws_sdk_lambda::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{AliasRoutingConfiguration, Environment, FunctionCode, Runtime};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -19,13 +33,13 @@ const CLOUD: &str = "aws";
 pub const INLINE_LIMIT: usize = 50 * 1024 * 1024;
 
 pub struct Aws {
-    client: reqwest::Client,
-    creds: Credentials,
+    lambda: aws_sdk_lambda::Client,
+    s3: aws_sdk_s3::Client,
+    iam: aws_sdk_iam::Client,
+    logs: aws_sdk_cloudwatchlogs::Client,
     region: String,
-    /// Lambda base URL.
-    endpoint: String,
-    /// Set when a custom endpoint is used (emulators): S3 and IAM go there too, path-style.
-    custom: bool,
+    /// The endpoint override (emulators), shown in dry runs.
+    endpoint: Option<String>,
     name: String,
     alias: String,
     bucket: Option<String>,
@@ -34,93 +48,139 @@ pub struct Aws {
     create_role: bool,
 }
 
-/// The standard credential chain, minus the parts that need AWS itself (SSO, IMDS,
-/// container credentials): environment variables, then the shared credentials file.
-pub fn credentials() -> Result<Credentials, McError> {
+/// What the standard chain looks at, for the "no credentials" message.
+fn looked_for(profile: &str) -> String {
     let env = |k: &str| crate::envvar::var(k).ok().filter(|v| !v.is_empty());
-    if let (Some(id), Some(secret)) = (env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY")) {
-        return Ok(Credentials {
-            access_key_id: id,
-            secret_access_key: secret,
-            session_token: env("AWS_SESSION_TOKEN"),
-            source: "environment (AWS_ACCESS_KEY_ID)".into(),
-        });
-    }
-    let profile = env("AWS_PROFILE").unwrap_or_else(|| "default".into());
-    let file = env("AWS_SHARED_CREDENTIALS_FILE")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(env("HOME").unwrap_or_default()).join(".aws/credentials"));
-    if let Ok(text) = std::fs::read_to_string(&file) {
-        let mut in_profile = false;
-        let (mut id, mut secret, mut token) = (None, None, None);
-        for line in text.lines() {
-            let t = line.trim();
-            if t.starts_with('[') {
-                in_profile = t.trim_matches(['[', ']']).trim() == profile;
-                continue;
-            }
-            if !in_profile {
-                continue;
-            }
-            if let Some((k, v)) = t.split_once('=') {
-                let v = v.trim().to_string();
-                match k.trim() {
-                    "aws_access_key_id" => id = Some(v),
-                    "aws_secret_access_key" => secret = Some(v),
-                    "aws_session_token" => token = Some(v),
-                    _ => {}
-                }
-            }
-        }
-        if let (Some(id), Some(secret)) = (id, secret) {
-            return Ok(Credentials {
-                access_key_id: id,
-                secret_access_key: secret,
-                session_token: token,
-                source: format!("profile {profile} in {}", file.display()),
-            });
-        }
-    }
-    Err(McError::Credentials {
-        cloud: CLOUD,
-        looked_for: format!(
-            "AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY in the environment; profile `{profile}` in {} (set AWS_PROFILE / AWS_SHARED_CREDENTIALS_FILE)",
-            file.display()
-        ),
-    })
-}
-
-fn amz_date() -> String {
-    let now = time::OffsetDateTime::now_utc();
+    let home = std::path::PathBuf::from(env("HOME").unwrap_or_default());
+    let config = env("AWS_CONFIG_FILE").map(std::path::PathBuf::from).unwrap_or_else(|| home.join(".aws/config"));
+    let credentials = env("AWS_SHARED_CREDENTIALS_FILE").map(std::path::PathBuf::from).unwrap_or_else(|| home.join(".aws/credentials"));
     format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        now.year(),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second()
+        "AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY in the environment; profile `{profile}` in {} and {} \
+         (static keys, SSO, credential_process, role_arn; set AWS_PROFILE / AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE); \
+         web identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN); ECS container credentials; EC2 instance metadata (IMDS)",
+        config.display(),
+        credentials.display()
     )
 }
 
+/// Whether the standard chain came back empty-handed. It reports "not loaded" when no
+/// source had anything; instance metadata, its last resort, answers an error instead when it
+/// is not there (off EC2, a proxy or another cloud's metadata service answers): that too
+/// means no source had credentials.
+fn no_credentials(e: &aws_credential_types::provider::error::CredentialsError) -> bool {
+    use aws_credential_types::provider::error::CredentialsError;
+    if matches!(e, CredentialsError::CredentialsNotLoaded(_)) {
+        return true;
+    }
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if c.downcast_ref::<aws_config::imds::client::error::ImdsError>().is_some() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
+/// An error and its causes, `Display` only (no response dumps).
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let t = c.to_string();
+        if !parts.iter().any(|p| p.contains(&t)) {
+            parts.push(t);
+        }
+        cause = c.source();
+    }
+    parts.join(": ")
+}
+
+/// An SDK error as the operator's error: service errors keep their code and message,
+/// transport errors their cause (never a credential: the SDK does not put them in errors).
+fn sdk_err<E>(operation: &str, e: SdkError<E, HttpResponse>) -> McError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match &e {
+        SdkError::ServiceError(se) => {
+            let status = se.raw().status().as_u16();
+            let err = se.err();
+            let message = match (err.code(), err.message()) {
+                (Some(c), Some(m)) => format!("{c}: {m}"),
+                (None, Some(m)) => m.to_string(),
+                (Some(c), None) => format!("{c} (HTTP {status})"),
+                (None, None) => format!("HTTP {status}"),
+            };
+            McError::api(CLOUD, operation, Some(status), message)
+        }
+        _ => McError::op(CLOUD, format!("{operation}: {}", error_chain(&e))),
+    }
+}
+
 impl Aws {
-    pub fn new(spec: &Spec) -> Result<Aws, McError> {
+    /// Loads the configuration and resolves credentials through the standard chain, so that
+    /// missing credentials stop the run before anything changes.
+    pub async fn connect(spec: &Spec) -> Result<Aws, McError> {
         let a = spec.raw.aws.clone().unwrap_or_default();
-        let creds = credentials()?;
-        let region = a
-            .region
-            .clone()
-            .or_else(|| crate::envvar::var("AWS_REGION").ok())
-            .or_else(|| crate::envvar::var("AWS_DEFAULT_REGION").ok())
-            .unwrap_or_else(|| "us-east-1".into());
-        let custom_ep = a.endpoint.clone().or_else(|| crate::envvar::var("AWS_ENDPOINT_URL").ok().filter(|v| !v.is_empty()));
-        let endpoint = custom_ep.clone().unwrap_or_else(|| format!("https://lambda.{region}.amazonaws.com"));
+        let env = |k: &str| crate::envvar::var(k).ok().filter(|v| !v.is_empty());
+        let endpoint = a.endpoint.clone().or_else(|| env("AWS_ENDPOINT_URL")).map(|e| e.trim_end_matches('/').to_string());
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .app_name(aws_config::AppName::new("tusk-multicloud").unwrap_or_else(|_| aws_config::AppName::new("tusk").unwrap_or_else(|_| unreachable_app_name())))
+            .timeout_config(
+                aws_config::timeout::TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(10))
+                    .operation_attempt_timeout(Duration::from_secs(300))
+                    .build(),
+            );
+        // One deploy can be given its own environment (envvar::scoped): the chain reads that
+        // instead of the process environment.
+        if let Some(vars) = crate::envvar::overridden() {
+            loader = loader.env(aws_types_env(vars));
+        }
+        let region = a.region.clone().or_else(|| env("AWS_REGION")).or_else(|| env("AWS_DEFAULT_REGION"));
+        if let Some(r) = &region {
+            loader = loader.region(Region::new(r.clone()));
+        }
+        if let Some(ep) = &endpoint {
+            loader = loader.endpoint_url(ep.clone());
+        }
+        let config: SdkConfig = loader.load().await;
+        let region = config.region().map(|r| r.to_string()).or(region).unwrap_or_else(|| "us-east-1".into());
+        let profile = env("AWS_PROFILE").unwrap_or_else(|| "default".into());
+        let Some(provider) = config.credentials_provider() else {
+            return Err(McError::Credentials { cloud: CLOUD, looked_for: looked_for(&profile) });
+        };
+        // The chain logs each source that failed as a warning (with a response dump); tusk
+        // reports the outcome itself, so its own logs stay quiet here (detail at debug level).
+        let resolved = {
+            use tracing::instrument::WithSubscriber;
+            provider.provide_credentials().with_subscriber(tracing::subscriber::NoSubscriber::default()).await
+        };
+        if let Err(e) = resolved {
+            tracing::debug!(error = %error_chain(&e), "AWS credential chain found no credentials");
+            return Err(if no_credentials(&e) {
+                McError::Credentials { cloud: CLOUD, looked_for: looked_for(&profile) }
+            } else {
+                McError::op(CLOUD, format!("loading credentials failed: {}", error_chain(&e)))
+            });
+        }
+        let region_v = Region::new(region.clone());
+        let lambda = aws_sdk_lambda::Client::from_conf(aws_sdk_lambda::config::Builder::from(&config).region(region_v.clone()).build());
+        // Emulators serve every bucket under one host: path-style addressing.
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&config).region(region_v.clone()).force_path_style(endpoint.is_some()).build(),
+        );
+        // IAM is global; the region only picks the partition (and the signing region on emulators).
+        let iam = aws_sdk_iam::Client::from_conf(aws_sdk_iam::config::Builder::from(&config).region(region_v.clone()).build());
+        let logs = aws_sdk_cloudwatchlogs::Client::from_conf(aws_sdk_cloudwatchlogs::config::Builder::from(&config).region(region_v).build());
         Ok(Aws {
-            client: http::client(),
-            creds,
+            lambda,
+            s3,
+            iam,
+            logs,
             region,
-            endpoint: endpoint.trim_end_matches('/').to_string(),
-            custom: custom_ep.is_some(),
+            endpoint,
             name: spec.raw.name.clone(),
             alias: a.alias.clone().unwrap_or_else(|| "live".into()),
             bucket: a.bucket.clone(),
@@ -130,129 +190,36 @@ impl Aws {
         })
     }
 
-    fn service_url(&self, service: &str) -> String {
-        if self.custom {
-            return self.endpoint.clone();
-        }
-        match service {
-            "iam" => "https://iam.amazonaws.com".into(),
-            "s3" => format!("https://s3.{}.amazonaws.com", self.region),
-            _ => self.endpoint.clone(),
-        }
-    }
-
-    /// Sends a signed request. `path` must be URI-encoded.
-    #[allow(clippy::too_many_arguments)]
-    async fn call(
-        &self,
-        service: &str,
-        method: &str,
-        path: &str,
-        query: &[(String, String)],
-        body: Vec<u8>,
-        content_type: Option<&str>,
-        operation: &str,
-    ) -> Result<Answer, McError> {
-        let base = self.service_url(service);
-        let url = reqwest::Url::parse(&format!("{base}{path}"))
-            .map_err(|e| McError::op(CLOUD, format!("bad endpoint {base}: {e}")))?;
-        let host = match (url.host_str(), url.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_string(),
-            _ => return Err(McError::op(CLOUD, format!("bad endpoint {base}"))),
-        };
-        let payload_hash = sigv4::sha256_hex(&body);
-        let mut headers: Vec<(String, String)> = Vec::new();
-        if let Some(ct) = content_type {
-            headers.push(("content-type".into(), ct.into()));
-        }
-        if service == "s3" {
-            headers.push(("x-amz-content-sha256".into(), payload_hash.clone()));
-        }
-        let region = if service == "iam" { "us-east-1" } else { self.region.as_str() };
-        let signed = sigv4::sign(
-            &sigv4::Request { method, host: &host, path, query, headers: &headers, payload_sha256: &payload_hash },
-            &self.creds,
-            region,
-            service,
-            &amz_date(),
-        );
-        let mut full = url.clone();
-        if !query.is_empty() {
-            let q = query.iter().map(|(k, v)| format!("{}={}", sigv4::uri_encode(k, true), sigv4::uri_encode(v, true))).collect::<Vec<_>>().join("&");
-            full.set_query(Some(&q));
-        }
-        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);
-        let mut req = self.client.request(m, full).body(body);
-        for (k, v) in headers.iter().chain(signed.iter()) {
-            req = req.header(k.as_str(), v.as_str());
-        }
-        send(CLOUD, operation, req).await
-    }
-
-    /// An AWS JSON 1.1 call (`X-Amz-Target`), e.g. CloudWatch Logs.
-    async fn call_target(&self, service: &str, target: &str, body: Vec<u8>) -> Result<Answer, McError> {
-        let base = if self.custom { self.endpoint.clone() } else { format!("https://{service}.{}.amazonaws.com", self.region) };
-        let url = reqwest::Url::parse(&format!("{base}/")).map_err(|e| McError::op(CLOUD, format!("bad endpoint {base}: {e}")))?;
-        let host = match (url.host_str(), url.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_string(),
-            _ => return Err(McError::op(CLOUD, format!("bad endpoint {base}"))),
-        };
-        let headers = vec![("content-type".to_string(), "application/x-amz-json-1.1".to_string()), ("x-amz-target".to_string(), target.to_string())];
-        let hash = sigv4::sha256_hex(&body);
-        let signed = sigv4::sign(
-            &sigv4::Request { method: "POST", host: &host, path: "/", query: &[], headers: &headers, payload_sha256: &hash },
-            &self.creds,
-            &self.region,
-            service,
-            &amz_date(),
-        );
-        let mut req = self.client.post(url).body(body);
-        for (k, v) in headers.iter().chain(signed.iter()) {
-            req = req.header(k.as_str(), v.as_str());
-        }
-        send(CLOUD, target, req).await
-    }
-
-    async fn lambda(&self, method: &str, path: &str, query: &[(String, String)], body: Option<Value>, op: &str) -> Result<Answer, McError> {
-        let (bytes, ct) = match body {
-            Some(b) => (serde_json::to_vec(&b).unwrap_or_default(), Some("application/json")),
-            None => (Vec::new(), None),
-        };
-        self.call("lambda", method, path, query, bytes, ct, op).await
-    }
-
-    async fn lambda_ok(&self, method: &str, path: &str, body: Option<Value>, op: &str) -> Result<Value, McError> {
-        let a = self.lambda(method, path, &[], body, op).await?;
-        if !a.ok() {
-            return Err(McError::api(CLOUD, op, Some(a.status), error_message(&a)));
-        }
-        Ok(a.json())
-    }
-
-    fn fn_path(&self) -> String {
-        format!("/2015-03-31/functions/{}", sigv4::uri_encode(&self.name, true))
-    }
-
     async fn get_alias(&self) -> Result<Option<Value>, McError> {
-        let a = self.lambda("GET", &format!("{}/aliases/{}", self.fn_path(), sigv4::uri_encode(&self.alias, true)), &[], None, "GetAlias").await?;
-        // Any 2xx: moto answers GetAlias with 201.
-        match a.status {
-            s if (200..300).contains(&s) => Ok(Some(a.json())),
-            404 => Ok(None),
-            _ => Err(McError::api(CLOUD, "GetAlias", Some(a.status), error_message(&a))),
+        match self.lambda.get_alias().function_name(&self.name).name(&self.alias).send().await {
+            Ok(a) => Ok(Some(alias_json(a.alias_arn(), a.function_version(), a.description(), a.routing_config()))),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => Ok(None),
+            Err(e) => Err(sdk_err("lambda:GetAlias", e)),
         }
     }
 
     async fn get_config(&self, qualifier: Option<&str>) -> Result<Option<Value>, McError> {
-        let q: Vec<(String, String)> = qualifier.map(|v| vec![("Qualifier".to_string(), v.to_string())]).unwrap_or_default();
-        let a = self.lambda("GET", &format!("{}/configuration", self.fn_path()), &q, None, "GetFunctionConfiguration").await?;
-        match a.status {
-            s if (200..300).contains(&s) => Ok(Some(a.json())),
-            404 => Ok(None),
-            _ => Err(McError::api(CLOUD, "GetFunctionConfiguration", Some(a.status), error_message(&a))),
-        }
+        let r = self.lambda.get_function_configuration().function_name(&self.name).set_qualifier(qualifier.map(str::to_string)).send().await;
+        let c = match r {
+            Ok(c) => c,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => return Ok(None),
+            Err(e) => return Err(sdk_err("lambda:GetFunctionConfiguration", e)),
+        };
+        let vars: serde_json::Map<String, Value> =
+            c.environment().and_then(|e| e.variables()).map(|v| v.iter().map(|(k, v)| (k.clone(), json!(v))).collect()).unwrap_or_default();
+        Ok(Some(json!({
+            "State": c.state().map(|s| s.as_str()),
+            "StateReason": c.state_reason(),
+            "LastUpdateStatus": c.last_update_status().map(|s| s.as_str()),
+            "LastUpdateStatusReason": c.last_update_status_reason(),
+            "Description": c.description(),
+            "CodeSha256": c.code_sha256(),
+            "Runtime": c.runtime().map(|r| r.as_str()),
+            "Handler": c.handler(),
+            "MemorySize": c.memory_size(),
+            "Timeout": c.timeout(),
+            "Environment": {"Variables": vars},
+        })))
     }
 
     /// Waits until `LastUpdateStatus` is no longer InProgress (and `State` no longer Pending).
@@ -285,29 +252,26 @@ impl Aws {
             return Ok(r.clone());
         }
         let name = self.role_name();
-        let get = |action: &str| vec![("Action".to_string(), action.to_string()), ("Version".to_string(), "2010-05-08".to_string())];
-        let mut q = get("GetRole");
-        q.push(("RoleName".into(), name.clone()));
-        let a = self.call("iam", "GET", "/", &q, Vec::new(), None, "iam:GetRole").await?;
-        if a.ok() {
-            return xml_field(&a.text(), "Arn").ok_or_else(|| McError::op(CLOUD, "GetRole answer has no Arn"));
+        if let Ok(r) = self.iam.get_role().role_name(&name).send().await {
+            return r.role().map(|r| r.arn().to_string()).ok_or_else(|| McError::op(CLOUD, "GetRole answer has no Arn"));
         }
         let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-        let mut q = get("CreateRole");
-        q.push(("RoleName".into(), name.clone()));
-        q.push(("AssumeRolePolicyDocument".into(), trust.into()));
-        let a = self.call("iam", "POST", "/", &q, Vec::new(), None, "iam:CreateRole").await?;
-        if !a.ok() {
-            return Err(McError::api(CLOUD, "iam:CreateRole", Some(a.status), error_message(&a)));
-        }
-        let arn = xml_field(&a.text(), "Arn").ok_or_else(|| McError::op(CLOUD, "CreateRole answer has no Arn"))?;
-        let mut q = get("AttachRolePolicy");
-        q.push(("RoleName".into(), name));
-        q.push(("PolicyArn".into(), "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole".into()));
-        let a = self.call("iam", "POST", "/", &q, Vec::new(), None, "iam:AttachRolePolicy").await?;
-        if !a.ok() {
-            return Err(McError::api(CLOUD, "iam:AttachRolePolicy", Some(a.status), error_message(&a)));
-        }
+        let created = self
+            .iam
+            .create_role()
+            .role_name(&name)
+            .assume_role_policy_document(trust)
+            .send()
+            .await
+            .map_err(|e| sdk_err("iam:CreateRole", e))?;
+        let arn = created.role().map(|r| r.arn().to_string()).ok_or_else(|| McError::op(CLOUD, "CreateRole answer has no Arn"))?;
+        self.iam
+            .attach_role_policy()
+            .role_name(name)
+            .policy_arn("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+            .send()
+            .await
+            .map_err(|e| sdk_err("iam:AttachRolePolicy", e))?;
         Ok(arn)
     }
 
@@ -319,71 +283,103 @@ impl Aws {
         format!("tusk/{}/{}.zip", self.name, d.package.sha256)
     }
 
-    async fn upload_s3(&self, d: &Desired) -> Result<Value, McError> {
+    /// Where the code comes from: an S3 object (uploaded first) or the zip inline.
+    async fn code(&self, d: &Desired) -> Result<Code, McError> {
+        if !self.use_s3(d) {
+            return Ok(Code::Zip(d.package.bytes.clone()));
+        }
         let bucket = self.bucket.clone().unwrap_or_default();
         let key = self.s3_key(d);
-        // Path-style addressing: works on S3 and on emulators alike.
-        let path = format!("/{}/{}", sigv4::uri_encode(&bucket, true), sigv4::uri_encode(&key, false));
-        let a = self.call("s3", "PUT", &path, &[], d.package.bytes.clone(), Some("application/zip"), "s3:PutObject").await?;
-        if !a.ok() {
-            return Err(McError::api(CLOUD, "s3:PutObject", Some(a.status), error_message(&a)));
-        }
-        Ok(json!({"S3Bucket": bucket, "S3Key": key}))
-    }
-
-    fn code_field(&self, d: &Desired) -> Value {
-        use base64::Engine;
-        json!({"ZipFile": base64::engine::general_purpose::STANDARD.encode(&d.package.bytes)})
-    }
-
-    fn config_body(&self, d: &Desired, deploy_hash: &str) -> Value {
-        let s = &d.spec.raw;
-        json!({
-            "Runtime": runtime(&s.runtime).and_then(|r| r.aws).unwrap_or_default(),
-            "Handler": s.handler,
-            "MemorySize": d.spec.memory_for(CloudId::Aws),
-            "Timeout": d.spec.timeout_for(CloudId::Aws),
-            "Environment": {"Variables": d.env},
-            "Description": format!("tusk:{deploy_hash}"),
-        })
+        self.s3
+            .put_object()
+            .bucket(&bucket)
+            .key(&key)
+            .content_type("application/zip")
+            .body(aws_sdk_s3::primitives::ByteStream::from(d.package.bytes.clone()))
+            .send()
+            .await
+            .map_err(|e| sdk_err("s3:PutObject", e))?;
+        Ok(Code::S3 { bucket, key })
     }
 
     fn arn(&self) -> String {
-        format!("{}:{}", self.fn_arn_base(), self.alias)
-    }
-
-    fn fn_arn_base(&self) -> String {
-        format!("arn:aws:lambda:{}:{{account}}:function:{}", self.region, self.name)
+        format!("arn:aws:lambda:{}:{{account}}:function:{}:{}", self.region, self.name, self.alias)
     }
 
     async fn set_alias(&self, version: &str, weights: Option<(&str, u8)>, previous: Option<&str>, create: bool) -> Result<Value, McError> {
-        let routing = match weights {
-            Some((v, p)) => json!({"AdditionalVersionWeights": {v: (p as f64) / 100.0}}),
-            None => json!({"AdditionalVersionWeights": {}}),
-        };
+        let mut w = HashMap::new();
+        if let Some((v, p)) = weights {
+            w.insert(v.to_string(), (p as f64) / 100.0);
+        }
+        let routing = AliasRoutingConfiguration::builder().set_additional_version_weights(Some(w)).build();
         let description = previous.map(|p| format!("tusk previous={p}")).unwrap_or_else(|| "tusk".into());
         if create {
-            self.lambda_ok(
-                "POST",
-                &format!("{}/aliases", self.fn_path()),
-                Some(json!({"Name": self.alias, "FunctionVersion": version, "RoutingConfig": routing, "Description": description})),
-                "CreateAlias",
-            )
-            .await
+            let a = self
+                .lambda
+                .create_alias()
+                .function_name(&self.name)
+                .name(&self.alias)
+                .function_version(version)
+                .routing_config(routing)
+                .description(description)
+                .send()
+                .await
+                .map_err(|e| sdk_err("lambda:CreateAlias", e))?;
+            Ok(alias_json(a.alias_arn(), a.function_version(), a.description(), a.routing_config()))
         } else {
-            self.lambda_ok(
-                "PUT",
-                &format!("{}/aliases/{}", self.fn_path(), sigv4::uri_encode(&self.alias, true)),
-                Some(json!({"FunctionVersion": version, "RoutingConfig": routing, "Description": description})),
-                "UpdateAlias",
-            )
-            .await
+            let a = self
+                .lambda
+                .update_alias()
+                .function_name(&self.name)
+                .name(&self.alias)
+                .function_version(version)
+                .routing_config(routing)
+                .description(description)
+                .send()
+                .await
+                .map_err(|e| sdk_err("lambda:UpdateAlias", e))?;
+            Ok(alias_json(a.alias_arn(), a.function_version(), a.description(), a.routing_config()))
         }
     }
 
     fn deploy_hash(d: &Desired) -> String {
         d.deploy_hash(CloudId::Aws, "")
     }
+
+    fn environment(d: &Desired) -> Environment {
+        Environment::builder().set_variables(Some(d.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect())).build()
+    }
+
+    fn runtime(d: &Desired) -> Runtime {
+        Runtime::from(runtime(&d.spec.raw.runtime).and_then(|r| r.aws).unwrap_or_default())
+    }
+}
+
+enum Code {
+    Zip(Vec<u8>),
+    S3 { bucket: String, key: String },
+}
+
+#[allow(clippy::panic)]
+fn unreachable_app_name() -> aws_config::AppName {
+    // "tusk" is a valid app name; this cannot happen.
+    panic!("app name rejected")
+}
+
+fn aws_types_env(vars: std::collections::BTreeMap<String, String>) -> aws_types::os_shim_internal::Env {
+    aws_types::os_shim_internal::Env::from(vars.into_iter().collect::<HashMap<String, String>>())
+}
+
+/// An alias in the Lambda API's JSON shape.
+fn alias_json(arn: Option<&str>, version: Option<&str>, description: Option<&str>, routing: Option<&AliasRoutingConfiguration>) -> Value {
+    let weights: serde_json::Map<String, Value> =
+        routing.and_then(|r| r.additional_version_weights()).map(|w| w.iter().map(|(k, v)| (k.clone(), json!(v))).collect()).unwrap_or_default();
+    json!({
+        "AliasArn": arn,
+        "FunctionVersion": version,
+        "Description": description,
+        "RoutingConfig": {"AdditionalVersionWeights": weights},
+    })
 }
 
 pub(crate) fn rfc3339_ms(ms: i64) -> String {
@@ -391,13 +387,6 @@ pub(crate) fn rfc3339_ms(ms: i64) -> String {
         .ok()
         .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_else(|| ms.to_string())
-}
-
-fn xml_field(xml: &str, tag: &str) -> Option<String> {
-    let open = format!("<{tag}>");
-    let s = xml.find(&open)? + open.len();
-    let e = xml[s..].find(&format!("</{tag}>"))? + s;
-    Some(xml[s..e].to_string())
 }
 
 fn canary_of(alias: &Value) -> Option<(String, u8)> {
@@ -449,32 +438,34 @@ impl Cloud for Aws {
         if state.exists && state.deploy_hash.as_deref() == Some(hash.as_str()) && state.canary.is_none() {
             return vec![];
         }
-        let base = format!("{}/2015-03-31/functions", self.endpoint);
+        let f = &self.name;
+        // With an endpoint override (emulators) every call goes there.
+        let at = self.endpoint.as_deref().map(|e| format!(" @ {e}")).unwrap_or_default();
         let mut out = Vec::new();
         if !state.exists && self.role.is_none() && self.create_role {
-            out.push(format!("IAM GetRole/CreateRole {} (if missing)", self.role_name()));
+            out.push(format!("iam:GetRole role={} (iam:CreateRole + iam:AttachRolePolicy if missing){at}", self.role_name()));
         }
         if self.use_s3(d) {
-            out.push(format!("PUT {}/{}/{} (S3 PutObject, {} bytes)", self.service_url("s3"), self.bucket.clone().unwrap_or_default(), self.s3_key(d), d.package.bytes.len()));
+            out.push(format!("s3:PutObject bucket={} key={} ({} bytes){at}", self.bucket.clone().unwrap_or_default(), self.s3_key(d), d.package.bytes.len()));
         }
         if state.exists {
             let latest = state.restore["latest_code"].as_str().unwrap_or_default();
             if latest != d.package.sha256_b64() {
-                out.push(format!("PUT {base}/{}/code (UpdateFunctionCode, sha256 {})", self.name, &d.package.sha256[..12]));
+                out.push(format!("lambda:UpdateFunctionCode function={f} (sha256 {}){at}", &d.package.sha256[..12]));
             }
-            out.push(format!("PUT {base}/{}/configuration (UpdateFunctionConfiguration)", self.name));
+            out.push(format!("lambda:UpdateFunctionConfiguration function={f}{at}"));
         } else {
-            out.push(format!("POST {base} (CreateFunction {}, {} bytes)", self.name, d.package.bytes.len()));
+            out.push(format!("lambda:CreateFunction function={f} ({} bytes){at}", d.package.bytes.len()));
         }
-        out.push(format!("POST {base}/{}/versions (PublishVersion)", self.name));
+        out.push(format!("lambda:PublishVersion function={f}{at}"));
         let routing = match d.traffic {
-            Some(p) => format!(": {p}% to the new version"),
-            None => ": 100% to the new version".to_string(),
+            Some(p) => format!("{p}% to the new version"),
+            None => "100% to the new version".to_string(),
         };
         if state.restore["alias"].is_null() {
-            out.push(format!("POST {base}/{}/aliases (CreateAlias {}{routing})", self.name, self.alias));
+            out.push(format!("lambda:CreateAlias function={f} alias={} ({routing}){at}", self.alias));
         } else {
-            out.push(format!("PUT {base}/{}/aliases/{} (UpdateAlias{routing})", self.name, self.alias));
+            out.push(format!("lambda:UpdateAlias function={f} alias={} ({routing}){at}", self.alias));
         }
         out
     }
@@ -485,26 +476,39 @@ impl Cloud for Aws {
         if state.exists && state.deploy_hash.as_deref() == Some(hash.as_str()) && state.canary.is_none() {
             return Ok(Outcome { change: Change::UpToDate, version: state.version.clone(), url: state.url.clone(), detail: String::new() });
         }
-        let code = if self.use_s3(d) {
+        if self.use_s3(d) {
             report("uploading to S3");
-            self.upload_s3(d).await?
-        } else {
-            self.code_field(d)
-        };
+        }
+        let code = self.code(d).await?;
         let mut detail = Vec::new();
         if !state.exists {
             let role = self.ensure_role().await?;
             report("CreateFunction");
-            let mut body = self.config_body(d, &hash);
-            body["FunctionName"] = json!(self.name);
-            body["Role"] = json!(role);
-            body["Code"] = code;
-            body["Publish"] = json!(false);
+            let function_code = match &code {
+                Code::Zip(z) => FunctionCode::builder().zip_file(Blob::new(z.clone())).build(),
+                Code::S3 { bucket, key } => FunctionCode::builder().s3_bucket(bucket).s3_key(key).build(),
+            };
             // A role created seconds ago may not be assumable by Lambda yet (IAM is
             // eventually consistent): retry that one error for a while.
             let mut attempt = 0;
             loop {
-                match self.lambda_ok("POST", "/2015-03-31/functions", Some(body.clone()), "CreateFunction").await {
+                let r = self
+                    .lambda
+                    .create_function()
+                    .function_name(&self.name)
+                    .role(&role)
+                    .code(function_code.clone())
+                    .runtime(Self::runtime(d))
+                    .handler(&d.spec.raw.handler)
+                    .memory_size(d.spec.memory_for(CloudId::Aws) as i32)
+                    .timeout(d.spec.timeout_for(CloudId::Aws) as i32)
+                    .environment(Self::environment(d))
+                    .description(format!("tusk:{hash}"))
+                    .publish(false)
+                    .send()
+                    .await
+                    .map_err(|e| sdk_err("lambda:CreateFunction", e));
+                match r {
                     Err(McError::Api { message, .. }) if message.contains("cannot be assumed") && self.role.is_none() && attempt < 10 => {
                         attempt += 1;
                         report("waiting for the new IAM role to propagate");
@@ -521,22 +525,37 @@ impl Cloud for Aws {
             let latest = state.restore["latest_code"].as_str().unwrap_or_default();
             if latest != d.package.sha256_b64() {
                 report("UpdateFunctionCode");
-                let mut body = code;
-                body["Publish"] = json!(false);
-                self.lambda_ok("PUT", &format!("{}/code", self.fn_path()), Some(body), "UpdateFunctionCode").await?;
+                let req = self.lambda.update_function_code().function_name(&self.name).publish(false);
+                let req = match code {
+                    Code::Zip(z) => req.zip_file(Blob::new(z)),
+                    Code::S3 { bucket, key } => req.s3_bucket(bucket).s3_key(key),
+                };
+                req.send().await.map_err(|e| sdk_err("lambda:UpdateFunctionCode", e))?;
                 self.wait_ready(report, cancel).await?;
                 detail.push("code");
             }
             let before = self.get_config(None).await?.unwrap_or(Value::Null);
-            let want = self.config_body(d, &hash);
-            let config_same = before["Runtime"] == want["Runtime"]
-                && before["Handler"] == want["Handler"]
-                && before["MemorySize"] == want["MemorySize"]
-                && before["Timeout"] == want["Timeout"]
-                && before["Environment"]["Variables"].as_object().cloned().unwrap_or_default()
-                    == want["Environment"]["Variables"].as_object().cloned().unwrap_or_default();
+            let memory = d.spec.memory_for(CloudId::Aws);
+            let timeout = d.spec.timeout_for(CloudId::Aws);
+            let want_env: serde_json::Map<String, Value> = d.env.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+            let config_same = before["Runtime"].as_str() == Some(Self::runtime(d).as_str())
+                && before["Handler"].as_str() == Some(d.spec.raw.handler.as_str())
+                && before["MemorySize"].as_u64() == Some(u64::from(memory))
+                && before["Timeout"].as_u64() == Some(u64::from(timeout))
+                && before["Environment"]["Variables"].as_object().cloned().unwrap_or_default() == want_env;
             report("UpdateFunctionConfiguration");
-            self.lambda_ok("PUT", &format!("{}/configuration", self.fn_path()), Some(want), "UpdateFunctionConfiguration").await?;
+            self.lambda
+                .update_function_configuration()
+                .function_name(&self.name)
+                .runtime(Self::runtime(d))
+                .handler(&d.spec.raw.handler)
+                .memory_size(memory as i32)
+                .timeout(timeout as i32)
+                .environment(Self::environment(d))
+                .description(format!("tusk:{hash}"))
+                .send()
+                .await
+                .map_err(|e| sdk_err("lambda:UpdateFunctionConfiguration", e))?;
             if !config_same {
                 detail.push("config");
             }
@@ -544,9 +563,14 @@ impl Cloud for Aws {
         self.wait_ready(report, cancel).await?;
         report("PublishVersion");
         let v = self
-            .lambda_ok("POST", &format!("{}/versions", self.fn_path()), Some(json!({"Description": format!("tusk:{hash}")})), "PublishVersion")
-            .await?;
-        let version = v["Version"].as_str().unwrap_or_default().to_string();
+            .lambda
+            .publish_version()
+            .function_name(&self.name)
+            .description(format!("tusk:{hash}"))
+            .send()
+            .await
+            .map_err(|e| sdk_err("lambda:PublishVersion", e))?;
+        let version = v.version().unwrap_or_default().to_string();
         if version.is_empty() {
             return Err(McError::op(CLOUD, "PublishVersion returned no version"));
         }
@@ -607,35 +631,43 @@ impl Cloud for Aws {
     }
 
     async fn invoke(&self, payload: &[u8]) -> Result<Vec<u8>, McError> {
-        let q = vec![("Qualifier".to_string(), self.alias.clone())];
-        let a = self.call("lambda", "POST", &format!("{}/invocations", self.fn_path()), &q, payload.to_vec(), Some("application/json"), "Invoke").await?;
-        if !a.ok() {
-            return Err(McError::api(CLOUD, "Invoke", Some(a.status), error_message(&a)));
+        let a = self
+            .lambda
+            .invoke()
+            .function_name(&self.name)
+            .qualifier(&self.alias)
+            .payload(Blob::new(payload.to_vec()))
+            .send()
+            .await
+            .map_err(|e| sdk_err("lambda:Invoke", e))?;
+        let body = a.payload().map(|b| b.as_ref().to_vec()).unwrap_or_default();
+        if let Some(err) = a.function_error() {
+            let status = u16::try_from(a.status_code()).ok();
+            return Err(McError::api(CLOUD, "lambda:Invoke", status, format!("function error ({err}): {}", String::from_utf8_lossy(&body))));
         }
-        if let Some(err) = a.header("x-amz-function-error") {
-            return Err(McError::api(CLOUD, "Invoke", Some(a.status), format!("function error ({err}): {}", a.text())));
-        }
-        Ok(a.body)
+        Ok(body)
     }
 
     async fn logs(&self, since_unix_ms: i64, limit: u32) -> Result<Vec<LogLine>, McError> {
-        let body = json!({"logGroupName": format!("/aws/lambda/{}", self.name), "startTime": since_unix_ms, "limit": limit});
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        let a = self.call_target("logs", "Logs_20140328.FilterLogEvents", bytes).await?;
-        if a.status == 400 && error_message(&a).contains("ResourceNotFoundException") {
-            return Ok(Vec::new());
-        }
-        if !a.ok() {
-            return Err(McError::api(CLOUD, "logs:FilterLogEvents", Some(a.status), error_message(&a)));
-        }
-        let mut out: Vec<(i64, LogLine)> = a.json()["events"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        let r = self
+            .logs
+            .filter_log_events()
+            .log_group_name(format!("/aws/lambda/{}", self.name))
+            .start_time(since_unix_ms)
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .send()
+            .await;
+        let a = match r {
+            Ok(a) => a,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => return Ok(Vec::new()),
+            Err(e) => return Err(sdk_err("logs:FilterLogEvents", e)),
+        };
+        let mut out: Vec<(i64, LogLine)> = a
+            .events()
             .iter()
             .map(|e| {
-                let ts = e["timestamp"].as_i64().unwrap_or(0);
-                (ts, LogLine { timestamp: rfc3339_ms(ts), message: e["message"].as_str().unwrap_or_default().trim_end().to_string() })
+                let ts = e.timestamp().unwrap_or(0);
+                (ts, LogLine { timestamp: rfc3339_ms(ts), message: e.message().unwrap_or_default().trim_end().to_string() })
             })
             .collect();
         out.sort_by_key(|(ts, _)| *ts);
@@ -643,10 +675,10 @@ impl Cloud for Aws {
     }
 
     async fn destroy(&self, _cancel: &CancellationToken) -> Result<(), McError> {
-        let a = self.lambda("DELETE", &self.fn_path(), &[], None, "DeleteFunction").await?;
-        if a.ok() || a.status == 404 {
-            return Ok(());
+        match self.lambda.delete_function().function_name(&self.name).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => Ok(()),
+            Err(e) => Err(sdk_err("lambda:DeleteFunction", e)),
         }
-        Err(McError::api(CLOUD, "DeleteFunction", Some(a.status), error_message(&a)))
     }
 }

@@ -82,7 +82,7 @@ pub fn account_sas(account: &str, key_b64: &str, permissions: &str, http_allowed
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).map_err(|_| McError::op(CLOUD, "bad storage key"))?;
     mac.update(sts.as_bytes());
     let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-    let e = |s: &str| crate::sigv4::uri_encode(s, true);
+    let e = |s: &str| crate::http::uri_encode(s, true);
     Ok(format!("sv={SAS_VERSION}&ss=b&srt=sco&sp={permissions}&st={}&se={}&spr={}&sig={}", e(&st), e(&se), e(spr), e(&sig)))
 }
 
@@ -114,7 +114,7 @@ impl Azure {
         }
         let token = match &self.auth {
             Auth::ClientSecret { tenant, client_id, secret, authority } => {
-                let e = |s: &str| crate::sigv4::uri_encode(s, true);
+                let e = |s: &str| crate::http::uri_encode(s, true);
                 let form = format!(
                     "grant_type=client_credentials&client_id={}&client_secret={}&scope={}",
                     e(client_id),
@@ -129,7 +129,7 @@ impl Azure {
                 a.json()["access_token"].as_str().unwrap_or_default().to_string()
             }
             Auth::ManagedIdentity { endpoint, header } => {
-                let url = format!("{endpoint}?api-version=2019-08-01&resource={}", crate::sigv4::uri_encode("https://management.azure.com/", true));
+                let url = format!("{endpoint}?api-version=2019-08-01&resource={}", crate::http::uri_encode("https://management.azure.com/", true));
                 let a = send(CLOUD, "token", self.client.get(url).header("X-IDENTITY-HEADER", header)).await?;
                 if !a.ok() {
                     return Err(McError::api(CLOUD, "token (managed identity)", Some(a.status), error_message(&a)));

@@ -161,7 +161,7 @@ impl Operator for Multicloud {
             Verb::Destroy { common, yes } => {
                 let spec = load(&common.file, &ctx)?;
                 let clouds = deploy::select(&spec, &common.cloud)?;
-                let targets = deploy::connect(&spec, &clouds)?;
+                let targets = deploy::connect(&spec, &clouds).await?;
                 let names: Vec<String> = targets.iter().map(|t| t.target()).collect();
                 ctx.audit.set_target(names.join(", "));
                 if ctx.dry_run {
@@ -183,7 +183,7 @@ impl Operator for Multicloud {
                 };
                 let spec = load(&common.file, &ctx)?;
                 let clouds = deploy::select(&spec, &common.cloud)?;
-                let targets = deploy::connect(&spec, &clouds)?;
+                let targets = deploy::connect(&spec, &clouds).await?;
                 ctx.audit.set_target(targets.iter().map(|t| t.target()).collect::<Vec<_>>().join(", "));
                 let results = futures::future::join_all(targets.iter().map(|t| t.invoke(&payload))).await;
                 let mut data = Vec::new();
@@ -284,7 +284,7 @@ fn package(common: Common, out: Option<PathBuf>, ctx: &Context) -> Result<Output
 async fn simple(common: Common, ctx: &Context, verb: &str) -> Result<Output> {
     let spec = load(&common.file, ctx)?;
     let clouds = deploy::select(&spec, &common.cloud)?;
-    let targets = deploy::connect(&spec, &clouds)?;
+    let targets = deploy::connect(&spec, &clouds).await?;
     ctx.audit.set_target(targets.iter().map(|t| t.target()).collect::<Vec<_>>().join(", "));
     if ctx.dry_run {
         return Ok(Output::new(serde_json::json!({"dry_run": true, "verb": verb}))
@@ -319,7 +319,7 @@ async fn simple_with(targets: Vec<Arc<dyn crate::cloud::Cloud>>, ctx: &Context, 
 async fn status(common: Common, ctx: &Context) -> Result<Output> {
     let spec = load(&common.file, ctx)?;
     let clouds = deploy::select(&spec, &common.cloud)?;
-    let targets = deploy::connect(&spec, &clouds)?;
+    let targets = deploy::connect(&spec, &clouds).await?;
     let states = futures::future::join_all(targets.iter().map(|t| t.state())).await;
     let mut rows = Vec::new();
     let mut data = Vec::new();
@@ -371,7 +371,7 @@ async fn logs(common: Common, ctx: &Context, since: &str, limit: u32) -> Result<
     }
     let spec = load(&common.file, ctx)?;
     let clouds = deploy::select(&spec, &common.cloud)?;
-    let targets = deploy::connect(&spec, &clouds)?;
+    let targets = deploy::connect(&spec, &clouds).await?;
     let since_ms = time::OffsetDateTime::now_utc().unix_timestamp() * 1000 - back_ms;
     let results = futures::future::join_all(targets.iter().map(|t| t.logs(since_ms, limit))).await;
     let mut lines = Vec::new();

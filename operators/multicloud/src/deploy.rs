@@ -27,12 +27,12 @@ pub struct Row {
 
 /// Builds the deployers for `clouds`, resolving every cloud's credentials first so that a
 /// missing credential stops the run before anything changes.
-pub fn connect(spec: &Spec, clouds: &[CloudId]) -> Result<Vec<Arc<dyn Cloud>>, McError> {
+pub async fn connect(spec: &Spec, clouds: &[CloudId]) -> Result<Vec<Arc<dyn Cloud>>, McError> {
     let mut out: Vec<Arc<dyn Cloud>> = Vec::new();
     let mut missing: Vec<(&'static str, String)> = Vec::new();
     for c in clouds {
         let r: Result<Arc<dyn Cloud>, McError> = match c {
-            CloudId::Aws => crate::aws::Aws::new(spec).map(|a| Arc::new(a) as Arc<dyn Cloud>),
+            CloudId::Aws => crate::aws::Aws::connect(spec).await.map(|a| Arc::new(a) as Arc<dyn Cloud>),
             CloudId::Azure => crate::azure::Azure::connect(spec),
             CloudId::Gcp => crate::gcp::Gcp::connect(spec),
         };
@@ -103,7 +103,7 @@ pub async fn deploy(spec: Spec, args: DeployArgs, ctx: &Context) -> tusk_registr
     validate::validate(&spec, &clouds, args.traffic)?;
     let env = spec.resolve_env()?;
     let pkgs = packages(&spec, &clouds)?;
-    let targets = connect(&spec, &clouds)?;
+    let targets = connect(&spec, &clouds).await?;
     ctx.audit.set_target(targets.iter().map(|t| t.target()).collect::<Vec<_>>().join(", "));
     let spec = Arc::new(spec);
     let desired: Vec<Desired> = pkgs

@@ -17,6 +17,11 @@ pub fn var(key: &str) -> Result<String, std::env::VarError> {
     }
 }
 
+/// The scoped environment, when one is set (the AWS SDK's credential chain reads it).
+pub fn overridden() -> Option<BTreeMap<String, String>> {
+    OVERRIDE.try_with(|m| m.clone()).ok()
+}
+
 pub fn var_os_path() -> Option<std::ffi::OsString> {
     match OVERRIDE.try_with(|m| m.get("PATH").cloned()) {
         Ok(v) => v.map(Into::into),

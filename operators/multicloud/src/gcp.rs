@@ -133,11 +133,11 @@ impl Gcp {
             Auth::Token(t) => t.clone(),
             Auth::ServiceAccount { email, key_der, key_id, token_uri } => {
                 let jwt = signed_jwt(email, key_id, key_der, token_uri, time::OffsetDateTime::now_utc().unix_timestamp())?;
-                let form = format!("grant_type={}&assertion={jwt}", crate::sigv4::uri_encode("urn:ietf:params:oauth:grant-type:jwt-bearer", true));
+                let form = format!("grant_type={}&assertion={jwt}", crate::http::uri_encode("urn:ietf:params:oauth:grant-type:jwt-bearer", true));
                 self.exchange(token_uri, form).await?
             }
             Auth::AuthorizedUser { client_id, client_secret, refresh_token, token_uri } => {
-                let e = |s: &str| crate::sigv4::uri_encode(s, true);
+                let e = |s: &str| crate::http::uri_encode(s, true);
                 let form = format!("grant_type=refresh_token&client_id={}&client_secret={}&refresh_token={}", e(client_id), e(client_secret), e(refresh_token));
                 self.exchange(token_uri, form).await?
             }
@@ -220,8 +220,8 @@ impl Gcp {
             let url = format!(
                 "{}/upload/storage/v1/b/{}/o?uploadType=media&name={}",
                 self.storage,
-                crate::sigv4::uri_encode(bucket, true),
-                crate::sigv4::uri_encode(&obj, true)
+                crate::http::uri_encode(bucket, true),
+                crate::http::uri_encode(&obj, true)
             );
             let token = self.token().await?;
             let a = send(CLOUD, "storage objects.insert", self.client.post(url).bearer_auth(token).header("content-type", "application/zip").body(d.package.bytes.clone())).await?;

@@ -80,6 +80,20 @@ pub fn error_message(a: &Answer) -> String {
     }
 }
 
+/// RFC 3986 percent-encoding (unreserved characters kept).
+pub fn uri_encode(s: &str, encode_slash: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        let keep = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') || (b == b'/' && !encode_slash);
+        if keep {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Sleeps, or returns Interrupted when cancelled.
 pub async fn pause(cancel: &tokio_util::sync::CancellationToken, d: Duration) -> Result<(), McError> {
     tokio::select! {

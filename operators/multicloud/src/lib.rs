@@ -2,8 +2,8 @@
 //! AWS Lambda, Azure Functions (Flex Consumption) and Google Cloud Functions v2 in parallel.
 //!
 //! Modules: [`spec`] (the file), [`validate`] (each cloud's documented limits), [`package`]
-//! (deterministic zip + content hash), [`aws`], [`azure`], [`gcp`] (deployers speaking each
-//! cloud's documented REST protocol), [`deploy`] (concurrent orchestration, atomic
+//! (deterministic zip + content hash), [`aws`] (the AWS SDK for Rust), [`azure`], [`gcp`]
+//! (deployers speaking each cloud's documented REST protocol), [`deploy`] (concurrent orchestration, atomic
 //! rollback, the result table) and [`cli`] (verbs).
 
 pub mod aws;
@@ -16,7 +16,6 @@ pub mod error;
 pub mod gcp;
 pub mod http;
 pub mod package;
-pub mod sigv4;
 pub mod spec;
 pub mod validate;
 
