@@ -53,6 +53,8 @@ impl Env {
     }
 
     async fn client(&self) -> kube::Client {
+        // As in tusk's own `connect`: ring and aws-lc-rs are both compiled in workspace builds.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let kc = kube::config::Kubeconfig::read_from(&self.kubeconfig).unwrap();
         let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default()).await.unwrap();
         kube::Client::try_from(cfg).unwrap()
