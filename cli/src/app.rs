@@ -34,6 +34,16 @@ pub enum ColorWhen {
     Never,
 }
 
+impl ColorWhen {
+    pub fn choice(self) -> anstream::ColorChoice {
+        match self {
+            ColorWhen::Always => anstream::ColorChoice::Always,
+            ColorWhen::Never => anstream::ColorChoice::Never,
+            ColorWhen::Auto => anstream::ColorChoice::Auto,
+        }
+    }
+}
+
 pub fn top_command(registry: &Registry) -> Command {
     let mut operators_help = String::from("Operators:\n");
     for s in registry.builtin_summaries() {

@@ -14,12 +14,7 @@ use tusk_registry::paths::env;
 use tusk_registry::{Error, ExitStatus};
 
 pub fn stderr(color: ColorWhen) -> anstream::AutoStream<std::io::Stderr> {
-    let choice = match color {
-        ColorWhen::Always => anstream::ColorChoice::Always,
-        ColorWhen::Never => anstream::ColorChoice::Never,
-        ColorWhen::Auto => anstream::ColorChoice::Auto,
-    };
-    anstream::AutoStream::new(std::io::stderr(), choice)
+    anstream::AutoStream::new(std::io::stderr(), color.choice())
 }
 
 /// Prints an error and returns its exit code.

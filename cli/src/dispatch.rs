@@ -77,7 +77,7 @@ fn builtin(session: &mut Session, op: Arc<dyn Operator>, name: &str, preset: Opt
 }
 
 /// Prints the result or the error and returns the exit code.
-fn finish(session: &Session, result: Result<Output, Error>) -> u8 {
+pub fn finish(session: &Session, result: Result<Output, Error>) -> u8 {
     match result {
         Ok(output) => match printer::print(&output, session.output, session.color) {
             Ok(()) => output.status.code(),

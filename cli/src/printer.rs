@@ -7,12 +7,7 @@ use std::io::Write;
 use tusk_registry::{Block, Cell, Error, Output, OutputFormat, Style};
 
 pub fn stdout(color: ColorWhen) -> anstream::AutoStream<std::io::Stdout> {
-    let choice = match color {
-        ColorWhen::Always => anstream::ColorChoice::Always,
-        ColorWhen::Never => anstream::ColorChoice::Never,
-        ColorWhen::Auto => anstream::ColorChoice::Auto,
-    };
-    anstream::AutoStream::new(std::io::stdout(), choice)
+    anstream::AutoStream::new(std::io::stdout(), color.choice())
 }
 
 /// Prints an operator's output in the chosen format.

@@ -1,7 +1,7 @@
 //! `tusk audit [--since] [--operator]` and `tusk audit verify`.
 
 use crate::app::Session;
-use crate::{diagnostics, printer};
+use crate::dispatch;
 use clap::{Arg, ArgMatches, Command};
 use tusk_registry::audit::AuditLog;
 use tusk_registry::{Cell, Error, ExitStatus, Output, Style};
@@ -29,10 +29,7 @@ pub fn run(m: &ArgMatches, session: &mut Session) -> u8 {
         Some(("verify", _)) => verify(&log),
         _ => list(&log, m),
     };
-    match result.and_then(|o| printer::print(&o, session.output, session.color).map(|_| o.status.code())) {
-        Ok(code) => code,
-        Err(e) => diagnostics::report(&e, session.color),
-    }
+    dispatch::finish(session, result)
 }
 
 fn verify(log: &AuditLog) -> Result<Output, Error> {

@@ -1,7 +1,7 @@
 //! `tusk config show`: the merged configuration and where each value came from.
 
 use crate::app::Session;
-use crate::{diagnostics, printer};
+use crate::dispatch;
 use clap::{ArgMatches, Command};
 use tusk_registry::{Cell, Output, Style};
 
@@ -46,8 +46,5 @@ pub fn run(_m: &ArgMatches, session: &mut Session) -> u8 {
     }
     let out = Output::new(serde_json::json!({ "files": files, "entries": json_entries }))
         .table(&["KEY", "VALUE", "ORIGIN"], rows);
-    match printer::print(&out, session.output, session.color) {
-        Ok(()) => 0,
-        Err(e) => diagnostics::report(&e, session.color),
-    }
+    dispatch::finish(session, Ok(out))
 }

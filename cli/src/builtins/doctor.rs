@@ -1,7 +1,7 @@
 //! `tusk doctor`: where tusk looks for things and what it finds, without printing secrets.
 
 use crate::app::Session;
-use crate::{diagnostics, dispatch, printer};
+use crate::dispatch;
 use clap::{ArgMatches, Command};
 use tusk_registry::{CheckStatus, Cell, DoctorCheck, Output, Style};
 
@@ -81,9 +81,6 @@ pub fn run(_m: &ArgMatches, session: &mut Session) -> u8 {
         })
         .collect();
     let out = Output::new(serde_json::json!({ "checks": checks })).table(&["STATUS", "CHECK", "DETAIL"], rows);
-    match printer::print(&out, session.output, session.color) {
-        Ok(()) => 0,
-        Err(e) => diagnostics::report(&e, session.color),
-    }
+    dispatch::finish(session, Ok(out))
 }
 

@@ -1,7 +1,7 @@
 //! `tusk operators`: every operator, built-in and plugin.
 
 use crate::app::Session;
-use crate::{diagnostics, printer};
+use crate::dispatch;
 use clap::{ArgMatches, Command};
 use tusk_registry::{Cell, Output, Style};
 
@@ -36,8 +36,5 @@ pub fn run(_m: &ArgMatches, session: &mut Session) -> u8 {
         .collect();
     let out = Output::new(serde_json::json!({ "operators": summaries }))
         .table(&["NAME", "ALIASES", "KIND", "VERSION", "VERBS", "SUMMARY"], rows);
-    match printer::print(&out, session.output, session.color) {
-        Ok(()) => 0,
-        Err(e) => diagnostics::report(&e, session.color),
-    }
+    dispatch::finish(session, Ok(out))
 }

@@ -1,7 +1,7 @@
 //! `tusk plugin install|list|remove`.
 
 use crate::app::Session;
-use crate::{diagnostics, dispatch, printer};
+use crate::dispatch;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use std::path::{Path, PathBuf};
 use tusk_registry::plugin::{PluginKind, store};
@@ -42,10 +42,7 @@ pub fn run(m: &ArgMatches, session: &mut Session) -> u8 {
         Some(("remove", m)) => remove(m, session),
         _ => Err(Error::usage("missing plugin command").with_hint("tusk plugin install|list|remove")),
     };
-    match result.and_then(|o| printer::print(&o, session.output, session.color)) {
-        Ok(()) => 0,
-        Err(e) => diagnostics::report(&e, session.color),
-    }
+    dispatch::finish(session, result)
 }
 
 fn is_wasm(path: &Path) -> bool {
