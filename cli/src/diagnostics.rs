@@ -61,7 +61,7 @@ pub fn clap_error(e: clap::Error) -> u8 {
 }
 
 /// Logs (tracing) to stderr: warnings by default, `-v` info, `-vv` debug, `-q` errors only;
-/// `TUSK_LOG` overrides with a filter such as `tusk_op_kubernetes=trace`.
+/// `TUSK_LOG` overrides with a filter such as `tusk_kubernetes=trace`.
 pub fn init_logging(verbosity: i8, color: ColorWhen) {
     let level = match verbosity {
         i8::MIN..=-1 => "error",

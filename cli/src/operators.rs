@@ -5,12 +5,12 @@ use tusk_registry::Registry;
 
 pub fn register_all(registry: &mut Registry) {
     #[cfg(feature = "kubernetes")]
-    tusk_op_kubernetes::register(registry);
+    tusk_kubernetes::register(registry);
     #[cfg(feature = "multicloud")]
-    tusk_op_multicloud::register(registry);
+    tusk_multicloud::register(registry);
     #[cfg(feature = "wasm")]
-    tusk_op_wasm::register(registry);
+    tusk_wasm::register(registry);
     #[cfg(feature = "packages")]
-    tusk_op_packages::register(registry);
+    tusk_packages::register(registry);
     let _ = &registry;
 }

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod config;
+pub mod duration;
 pub mod error;
 pub mod exit;
 pub mod fsutil;

@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use tusk_test::{TestContext, run, test_context, tusk_snapshot};
+use tusk_tests::{TestContext, run, test_context, tusk_snapshot};
 
 fn fixture_plugin(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/plugins").join(name)

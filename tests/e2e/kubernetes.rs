@@ -6,7 +6,7 @@
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use tusk_test::{TestContext, run, test_context, tusk_snapshot};
+use tusk_tests::{TestContext, run, test_context, tusk_snapshot};
 
 struct Fake {
     child: Option<Child>,

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
-use tusk_test::{TestContext, run, test_context, tusk_snapshot};
+use tusk_tests::{TestContext, run, test_context, tusk_snapshot};
 
 const MAIN_PY: &str = "def handler(event, context=None):\n    return event\n";
 
@@ -160,5 +160,5 @@ fn aws_deploy_redeploy_invoke_against_moto() {
 }
 
 fn regex_escape(s: &str) -> String {
-    tusk_test::escape(s)
+    tusk_tests::escape(s)
 }

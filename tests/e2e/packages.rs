@@ -1,7 +1,7 @@
 //! `@packages` end to end. The `version` verbs (issue 4): parse, compare, satisfies, sort and
 //! max-satisfying for every ecosystem, through `@packages <eco>` and through the aliases.
 
-use tusk_test::{run, test_context, tusk_snapshot};
+use tusk_tests::{run, test_context, tusk_snapshot};
 
 #[test]
 fn version_help_lists_actions() {
@@ -131,7 +131,7 @@ mod resolve {
     use std::io::{BufRead, BufReader, Read, Write};
     use std::net::TcpListener;
     use std::path::PathBuf;
-    use tusk_test::{TestContext, run, test_context, tusk_snapshot};
+    use tusk_tests::{TestContext, run, test_context, tusk_snapshot};
 
     /// A std-only HTTP/1.1 file server for the fixtures: `{{BASE}}` in files becomes the
     /// server's URL; `Range: bytes=…` is honoured (wheel METADATA reads); missing files 404.
@@ -214,7 +214,7 @@ mod resolve {
         ctx.env("TUSK_PACKAGES__REGISTRIES__CRATES__URL", format!("{base}/crates"))
             .env("TUSK_PACKAGES__REGISTRIES__NPM__URL", format!("{base}/npm"))
             .env("TUSK_PACKAGES__REGISTRIES__PYPI__URL", format!("{base}/pypi"))
-            .filter(tusk_test::escape(&base), "[REGISTRY]")
+            .filter(tusk_tests::escape(&base), "[REGISTRY]")
             .filter(r"packages in \d+ms", "packages in [TIME]")
             .filter(r"127\.0\.0\.1_\d+/[0-9a-f]{16}-", "[REGISTRY-HOST]/[URL-HASH]-");
         ctx

@@ -2,10 +2,10 @@
 //! each ecosystem's own rules as a user sees them, through the aliases `@maven @nuget @gem
 //! @composer` and through `@packages version <action> <eco>`.
 
-use tusk_test::{run, test_context, tusk_snapshot};
+use tusk_tests::{run, test_context, tusk_snapshot};
 
 /// Exit code and trimmed stdout of one run, for table-driven checks.
-fn out(ctx: &tusk_test::TestContext, args: &[&str]) -> (Option<i32>, String) {
+fn out(ctx: &tusk_tests::TestContext, args: &[&str]) -> (Option<i32>, String) {
     let r = run(&mut ctx.tusk(args.iter().copied()), None);
     (r.code, r.stdout.trim().to_string())
 }

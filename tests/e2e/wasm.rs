@@ -2,7 +2,7 @@
 //! (built by scripts/setup/wasm.sh into fixtures/wasm/build/).
 
 use std::path::{Path, PathBuf};
-use tusk_test::{TestContext, run, test_context, tusk_snapshot};
+use tusk_tests::{TestContext, run, test_context, tusk_snapshot};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/wasm")

@@ -8,8 +8,8 @@
 //! `[WORK]` and `[ROOT]`, so the same snapshot holds on every machine.
 //!
 //! ```ignore
-//! let ctx = tusk_test::test_context!();
-//! tusk_test::tusk_snapshot!(ctx, ctx.tusk(["operators"]), @"...");
+//! let ctx = tusk_tests::test_context!();
+//! tusk_tests::tusk_snapshot!(ctx, ctx.tusk(["operators"]), @"...");
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -33,7 +33,7 @@ macro_rules! test_context {
 
 impl TestContext {
     pub fn new(bin: impl Into<PathBuf>) -> Self {
-        let root = tempfile::Builder::new().prefix("tusk-test-").tempdir().expect("create temp dir");
+        let root = tempfile::Builder::new().prefix("tusk-tests-").tempdir().expect("create temp dir");
         for d in ["home", "work", "home/.config", "home/.local/share", "home/.cache", "home/.local/state"] {
             std::fs::create_dir_all(root.path().join(d)).expect("create test dirs");
         }

@@ -42,10 +42,6 @@ fn conn_err(message: String) -> Error {
 
 /// Loads the kubeconfig and builds a client; does not contact the server.
 pub async fn connect(args: &KubeArgs) -> Result<Kube, Error> {
-    // With both ring (kube) and aws-lc-rs (the AWS SDK, in the same binary) compiled in,
-    // rustls cannot pick a provider on its own; choose ring once per process. An error only
-    // means another provider was installed first, which is as good.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let opts = KubeConfigOptions { context: args.context.clone(), cluster: None, user: None };
     let (config, context) = match &args.kubeconfig {
         Some(path) => {

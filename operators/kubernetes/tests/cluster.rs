@@ -53,8 +53,6 @@ impl Env {
     }
 
     async fn client(&self) -> kube::Client {
-        // As in tusk's own `connect`: ring and aws-lc-rs are both compiled in workspace builds.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let kc = kube::config::Kubeconfig::read_from(&self.kubeconfig).unwrap();
         let cfg = kube::Config::from_custom_kubeconfig(kc, &Default::default()).await.unwrap();
         kube::Client::try_from(cfg).unwrap()
@@ -107,12 +105,12 @@ impl Env {
     async fn run_with_cancel(&self, args: &[&str], cancel: tokio_util::sync::CancellationToken) -> (Result<Output, tusk_registry::Error>, Vec<Block>) {
         let args: Vec<String> = args.iter().map(|a| self.image(a)).collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let op = tusk_op_kubernetes::Kubernetes;
+        let op = tusk_kubernetes::Kubernetes;
         let mut argv = vec!["kubernetes".to_string()];
         argv.extend(args.iter().filter(|a| **a != "--dry-run").map(|s| s.to_string()));
         argv.extend(["--kubeconfig".to_string(), self.kubeconfig.display().to_string(), "-n".to_string(), self.ns.clone()]);
         let matches = op.command().try_get_matches_from(&argv).unwrap_or_else(|e| panic!("{e}"));
-        let _ = tusk_op_kubernetes::Verb::from_arg_matches(&matches).unwrap();
+        let _ = tusk_kubernetes::Verb::from_arg_matches(&matches).unwrap();
         let ui = Arc::new(Ui { shown: Mutex::new(Vec::new()) });
         let ctx = Context {
             config: Arc::new(tusk_registry::config::Config::empty()),
@@ -622,13 +620,13 @@ spec:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_check_reports_reachability() {
     let env = Env::new("doctor").await;
-    let args = tusk_op_kubernetes::KubeArgs { kubeconfig: Some(env.kubeconfig.clone()), ..Default::default() };
-    let ok = tusk_op_kubernetes::doctor_check(&args, std::time::Duration::from_secs(5)).await.unwrap();
+    let args = tusk_kubernetes::KubeArgs { kubeconfig: Some(env.kubeconfig.clone()), ..Default::default() };
+    let ok = tusk_kubernetes::doctor_check(&args, std::time::Duration::from_secs(5)).await.unwrap();
     assert!(ok.contains("Kubernetes v1."), "{ok}");
     // A context pointing at a closed port is reported, not hung on.
     let bad = env.write("bad-kubeconfig", "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:9'}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user: {token: t}\n");
-    let args = tusk_op_kubernetes::KubeArgs { kubeconfig: Some(bad.into()), ..Default::default() };
-    let e = tusk_op_kubernetes::doctor_check(&args, std::time::Duration::from_secs(5)).await.unwrap_err();
+    let args = tusk_kubernetes::KubeArgs { kubeconfig: Some(bad.into()), ..Default::default() };
+    let e = tusk_kubernetes::doctor_check(&args, std::time::Duration::from_secs(5)).await.unwrap_err();
     assert!(e.message.contains("context c"), "{}", e.message);
     assert!(e.hint.is_some());
     env.done().await;

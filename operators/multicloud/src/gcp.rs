@@ -96,10 +96,10 @@ pub fn signed_jwt(email: &str, key_id: &str, key_der: &[u8], token_uri: &str, no
     let header = json!({"alg": "RS256", "typ": "JWT", "kid": key_id});
     let claims = json!({"iss": email, "scope": SCOPE, "aud": token_uri, "iat": now, "exp": now + 3600});
     let msg = format!("{}.{}", b64url(header.to_string().as_bytes()), b64url(claims.to_string().as_bytes()));
-    let key = ring::signature::RsaKeyPair::from_pkcs8(key_der)
+    let key = aws_lc_rs::signature::RsaKeyPair::from_pkcs8(key_der)
         .map_err(|e| McError::Credentials { cloud: CLOUD, looked_for: format!("service-account private_key rejected: {e}") })?;
     let mut sig = vec![0u8; key.public().modulus_len()];
-    key.sign(&ring::signature::RSA_PKCS1_SHA256, &ring::rand::SystemRandom::new(), msg.as_bytes(), &mut sig)
+    key.sign(&aws_lc_rs::signature::RSA_PKCS1_SHA256, &aws_lc_rs::rand::SystemRandom::new(), msg.as_bytes(), &mut sig)
         .map_err(|_| McError::op(CLOUD, "signing the JWT failed"))?;
     Ok(format!("{msg}.{}", b64url(&sig)))
 }
@@ -416,7 +416,7 @@ impl Cloud for Gcp {
 
     async fn deploy(&self, state: &State, d: &Desired, report: Report<'_>, cancel: &CancellationToken) -> Result<Outcome, McError> {
         if state.deploy_hash.as_deref() == Some(d.deploy_hash(CloudId::Gcp, "").as_str()) && state.canary.is_none() {
-            return Ok(Outcome { change: Change::UpToDate, version: state.version.clone(), url: state.url.clone(), detail: String::new() });
+            return Ok(Outcome { change: Change::UpToDate, version: state.version.clone(), url: state.url.clone(), detail: Staws_lc_rs::new() });
         }
         let code_changed = state.code_hash.as_deref() != Some(d.code_hash().as_str());
         let source = if code_changed {
@@ -437,7 +437,7 @@ impl Cloud for Gcp {
             }})
             .to_string()
         } else {
-            String::new()
+            Staws_lc_rs::new()
         };
         let body = self.body(d, &source, &description);
         if !state.exists {
@@ -609,7 +609,7 @@ mod tests {
             .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"])
             .output()
             .expect("openssl is needed for this test");
-        let der = super::pem_to_der(&String::from_utf8(pem.stdout).unwrap()).unwrap();
+        let der = super::pem_to_der(&Staws_lc_rs::from_utf8(pem.stdout).unwrap()).unwrap();
         let jwt = super::signed_jwt("sa@p.iam.gserviceaccount.com", "kid-1", &der, "https://oauth2.googleapis.com/token", 1_700_000_000).unwrap();
         let parts: Vec<&str> = jwt.split('.').collect();
         assert_eq!(parts.len(), 3);
@@ -622,9 +622,9 @@ mod tests {
             serde_json::json!({"iss": "sa@p.iam.gserviceaccount.com", "scope": "https://www.googleapis.com/auth/cloud-platform",
                 "aud": "https://oauth2.googleapis.com/token", "iat": 1_700_000_000, "exp": 1_700_003_600})
         );
-        let key = ring::signature::RsaKeyPair::from_pkcs8(&der).unwrap();
-        use ring::signature::KeyPair;
-        let public = ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, key.public_key().as_ref().to_vec());
+        let key = aws_lc_rs::signature::RsaKeyPair::from_pkcs8(&der).unwrap();
+        use aws_lc_rs::signature::KeyPair;
+        let public = aws_lc_rs::signature::UnparsedPublicKey::new(&aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256, key.public_key().as_ref().to_vec());
         public.verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &dec(parts[2])).expect("signature verifies");
     }
 }

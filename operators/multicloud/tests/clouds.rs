@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tusk_cloud_fakes::{arm::Arm, gcf::Gcf};
-use tusk_op_multicloud::cli::Multicloud;
+use tusk_multicloud::cli::Multicloud;
 use tusk_registry::{Block, Context, Interaction, Invocation, Operator, Output, OutputFormat, Progress, ProgressSink, TaskOutcome};
 
 fn emu_root() -> PathBuf {
@@ -250,7 +250,7 @@ logging_endpoint = "{gcf}"
             paths: tusk_registry::paths::Paths { config_dir: home.join("c"), data_dir: home.join("d"), cache_dir: home.join("k"), state_dir: home.join("s") },
             ui: Arc::new(NoUi),
         };
-        let out = tusk_op_multicloud::envvar::scoped(env, op.run(inv, ctx)).await;
+        let out = tusk_multicloud::envvar::scoped(env, op.run(inv, ctx)).await;
         let events = sink.events.lock().unwrap().clone();
         (out, events)
     }
@@ -344,7 +344,7 @@ async fn three_clouds_end_to_end() {
     // Kudu pulled the package from Azurite; it has host.json with the timeout and function.json.
     let deployed = w.arm.deployed("hello-fn-app");
     assert_eq!(deployed.len(), 1);
-    let names: Vec<String> = tusk_op_multicloud::package::list(&deployed[0]).into_iter().map(|(n, _)| n).collect();
+    let names: Vec<String> = tusk_multicloud::package::list(&deployed[0]).into_iter().map(|(n, _)| n).collect();
     assert_eq!(names, ["hello-fn/function.json", "host.json", "main.py", "run.sh"]);
     let f = w.gcf.function("hello-fn").unwrap();
     assert_eq!(f["buildConfig"]["runtime"], "python312");

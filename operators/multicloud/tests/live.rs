@@ -17,7 +17,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use tusk_op_multicloud::cli::Multicloud;
+use tusk_multicloud::cli::Multicloud;
 use tusk_registry::{Block, Context, Interaction, Invocation, Operator, Output, OutputFormat, Progress};
 
 fn on(var: &str) -> bool {

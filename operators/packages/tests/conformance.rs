@@ -1,6 +1,6 @@
 //! Version-semantics conformance: every record of every `*.jsonl` file in
 //! `../shared/conformance/versions` (beside the repository root) is one trial named
-//! `<file>:<line>`, run through `tusk_op_packages::schemes::scheme_for`. The record kinds
+//! `<file>:<line>`, run through `tusk_packages::schemes::scheme_for`. The record kinds
 //! and options are defined in that directory's README.md.
 //!
 //! `TUSK_CONFORMANCE_DIR` overrides the data directory. Known failures are listed, with a
@@ -11,14 +11,14 @@ use serde_json::Value;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use tusk_op_packages::schemes::scheme_for;
+use tusk_packages::schemes::scheme_for;
 use tusk_versions::{Ecosystem, SchemeOptions, VersionScheme};
 
 fn data_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("TUSK_CONFORMANCE_DIR") {
         return PathBuf::from(d);
     }
-    // operators/packages/operator -> repository root -> ../shared
+    // operators/packages -> repository root -> ../shared
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/conformance/versions")
 }
 
