@@ -59,7 +59,7 @@ fn builtin(session: &mut Session, op: Arc<dyn Operator>, name: &str, preset: Opt
     session.apply_flags(flags);
     let verb = verb.to_string();
     let invocation = Invocation { verb: verb.clone(), matches: matches.clone(), invoked_as: name.to_string(), preset };
-    let mutating = op.is_mutating(&verb);
+    let mutating = op.is_mutating(&invocation);
     let info = op.info();
     let started = Instant::now();
     let ctx = context_for(session);

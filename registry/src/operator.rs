@@ -101,9 +101,10 @@ pub trait Operator: Send + Sync {
         self.command()
     }
 
-    /// Whether a verb changes something outside this machine; those are written to the
-    /// audit log (and must honour `--dry-run`).
-    fn is_mutating(&self, _verb: &str) -> bool {
+    /// Whether this invocation changes something outside this machine; those are written to
+    /// the audit log (and must honour `--dry-run`). Operators answer from their verb enum
+    /// (parsed from [`Invocation::matches`]), never by comparing verb names as strings.
+    fn is_mutating(&self, _invocation: &Invocation) -> bool {
         false
     }
 

@@ -258,7 +258,8 @@ impl Operator for Kubernetes {
             .subcommand_required(true)
     }
 
-    fn is_mutating(&self, verb: &str) -> bool {
+    fn is_mutating(&self, invocation: &Invocation) -> bool {
+        let verb = invocation.verb.as_str();
         matches!(verb, "deploy" | "scale" | "restart" | "rollback" | "delete")
     }
 

@@ -135,7 +135,8 @@ impl Operator for Multicloud {
         Verb::augment_subcommands(clap::Command::new("multicloud").about("One function, three clouds, deployed in parallel"))
     }
 
-    fn is_mutating(&self, verb: &str) -> bool {
+    fn is_mutating(&self, invocation: &Invocation) -> bool {
+        let verb = invocation.verb.as_str();
         matches!(verb, "deploy" | "promote" | "rollback" | "destroy" | "invoke")
     }
 
