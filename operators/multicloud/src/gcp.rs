@@ -98,7 +98,7 @@ pub fn signed_jwt(email: &str, key_id: &str, key_der: &[u8], token_uri: &str, no
     let msg = format!("{}.{}", b64url(header.to_string().as_bytes()), b64url(claims.to_string().as_bytes()));
     let key = aws_lc_rs::signature::RsaKeyPair::from_pkcs8(key_der)
         .map_err(|e| McError::Credentials { cloud: CLOUD, looked_for: format!("service-account private_key rejected: {e}") })?;
-    let mut sig = vec![0u8; key.public().modulus_len()];
+    let mut sig = vec![0u8; key.public_modulus_len()];
     key.sign(&aws_lc_rs::signature::RSA_PKCS1_SHA256, &aws_lc_rs::rand::SystemRandom::new(), msg.as_bytes(), &mut sig)
         .map_err(|_| McError::op(CLOUD, "signing the JWT failed"))?;
     Ok(format!("{msg}.{}", b64url(&sig)))
@@ -416,7 +416,7 @@ impl Cloud for Gcp {
 
     async fn deploy(&self, state: &State, d: &Desired, report: Report<'_>, cancel: &CancellationToken) -> Result<Outcome, McError> {
         if state.deploy_hash.as_deref() == Some(d.deploy_hash(CloudId::Gcp, "").as_str()) && state.canary.is_none() {
-            return Ok(Outcome { change: Change::UpToDate, version: state.version.clone(), url: state.url.clone(), detail: Staws_lc_rs::new() });
+            return Ok(Outcome { change: Change::UpToDate, version: state.version.clone(), url: state.url.clone(), detail: String::new() });
         }
         let code_changed = state.code_hash.as_deref() != Some(d.code_hash().as_str());
         let source = if code_changed {
@@ -437,7 +437,7 @@ impl Cloud for Gcp {
             }})
             .to_string()
         } else {
-            Staws_lc_rs::new()
+            String::new()
         };
         let body = self.body(d, &source, &description);
         if !state.exists {
@@ -609,7 +609,7 @@ mod tests {
             .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"])
             .output()
             .expect("openssl is needed for this test");
-        let der = super::pem_to_der(&Staws_lc_rs::from_utf8(pem.stdout).unwrap()).unwrap();
+        let der = super::pem_to_der(&String::from_utf8(pem.stdout).unwrap()).unwrap();
         let jwt = super::signed_jwt("sa@p.iam.gserviceaccount.com", "kid-1", &der, "https://oauth2.googleapis.com/token", 1_700_000_000).unwrap();
         let parts: Vec<&str> = jwt.split('.').collect();
         assert_eq!(parts.len(), 3);
