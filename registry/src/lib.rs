@@ -15,6 +15,8 @@ pub mod output;
 pub mod paths;
 pub mod plugin;
 pub mod progress;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 pub use error::{Error, ErrorKind, Result};
 pub use exit::ExitStatus;
