@@ -1,5 +1,5 @@
 //! Version-semantics conformance: every record of every `*.jsonl` file in
-//! `../shared/conformance/versions` (beside the repository root) is one trial named
+//! `fixtures/conformance/versions` (see its PROVENANCE.md) is one trial named
 //! `<file>:<line>`, run through `tusk_packages::schemes::scheme_for`. The record kinds
 //! and options are defined in that directory's README.md.
 //!
@@ -18,8 +18,8 @@ fn data_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("TUSK_CONFORMANCE_DIR") {
         return PathBuf::from(d);
     }
-    // operators/packages -> repository root -> ../shared
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/conformance/versions")
+    // operators/packages -> repository root
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/conformance/versions")
 }
 
 #[derive(serde::Deserialize)]
@@ -40,7 +40,7 @@ fn main() {
         Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "jsonl")).collect(),
         Err(e) => {
             eprintln!(
-                "error: conformance data not found at {}: {e}\nhint: the suite reads ../shared/conformance/versions beside the repository root (CI has it); set TUSK_CONFORMANCE_DIR to point elsewhere",
+                "error: conformance data not found at {}: {e}\nhint: the data is part of the repository (fixtures/conformance/versions); restore it with git, or set TUSK_CONFORMANCE_DIR to point elsewhere",
                 dir.display()
             );
             std::process::exit(2);

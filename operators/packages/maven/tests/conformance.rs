@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-//! Runs every record of `../shared/conformance/versions/maven.*.jsonl` (upstream maven-artifact
+//! Runs every record of `fixtures/conformance/versions/maven.*.jsonl` (upstream maven-artifact
 //! and maven-resolver test cases) through this crate. Each mismatch is reported as
 //! `file:line`, so it points at the upstream case. The operator crate's harness runs the same
 //! records through `scheme_for`; this one keeps the crate testable on its own.
@@ -15,14 +15,14 @@ fn conformance_dir() -> PathBuf {
     if let Ok(d) = std::env::var("TUSK_CONFORMANCE_DIR") {
         return PathBuf::from(d);
     }
-    // operators/packages/maven -> repo root -> ../shared
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/conformance/versions")
+    // operators/packages/maven -> repository root
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../fixtures/conformance/versions")
 }
 
 fn records(kind: &str) -> Vec<(String, Value)> {
     let path = conformance_dir().join(format!("maven.{kind}.jsonl"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!("cannot read {} ({e}); the conformance data must sit beside the repository at ../shared (or set TUSK_CONFORMANCE_DIR)", path.display())
+        panic!("cannot read {} ({e}); the conformance data is part of the repository at fixtures/conformance/versions (or set TUSK_CONFORMANCE_DIR)", path.display())
     });
     text.lines()
         .enumerate()
