@@ -1,6 +1,9 @@
 //! End-to-end CLI suites: the real `tusk` binary in a temporary home.
 
 mod core;
+// Runs the commands the pages show; the pages describe the default build (every operator).
+#[cfg(all(feature = "kubernetes", feature = "multicloud", feature = "wasm", feature = "packages"))]
+mod docs;
 #[cfg(feature = "kubernetes")]
 mod kubernetes;
 #[cfg(feature = "multicloud")]
