@@ -451,7 +451,7 @@ pub async fn resolve(
     let solution = match solved {
         Ok(s) => s,
         Err(PubGrubError::NoSolution(mut tree)) => {
-            tree.collapse_no_versions();
+            report::reduce(&mut tree);
             return Err(ResolveError::NoSolution { ecosystem: Ecosystem::Crates, report: explain(&provider, &tree) });
         }
         Err(PubGrubError::ErrorRetrievingDependencies { source, .. }) | Err(PubGrubError::ErrorChoosingVersion { source, .. }) => {

@@ -345,7 +345,7 @@ pub async fn resolve(client: NpmClient, roots: Vec<RootReq>, opts: NpmOptions, c
     let solution = match solved {
         Ok(s) => s,
         Err(PubGrubError::NoSolution(mut tree)) => {
-            tree.collapse_no_versions();
+            report::reduce(&mut tree);
             let fmt = |pkg: &Pkg, set: &VersionSet| -> String {
                 match provider.shared.docs.peek(&pkg.name().to_string()) {
                     Some(Ok(doc)) => {

@@ -529,7 +529,7 @@ pub async fn resolve(client: PypiClient, roots: Vec<RootReq>, opts: PypiOptions,
     let solution = match solved {
         Ok(s) => s,
         Err(PubGrubError::NoSolution(mut tree)) => {
-            tree.collapse_no_versions();
+            report::reduce(&mut tree);
             let fmt = |pkg: &Pkg, set: &PepSet| -> String {
                 match provider.shared.projects.peek(&pkg.name().to_string()) {
                     Some(Ok(doc)) => {

@@ -3,7 +3,8 @@
 //! be used. And because you require flask>=3, we can conclude that your requirements are
 //! unsatisfiable."
 //!
-//! The tree is reduced first (`collapse_no_versions`, done by the caller), the root is
+//! The tree is reduced first ([`reduce`]: PubGrub's `collapse_no_versions`, then runs of
+//! "x 1.0 depends on y ^1.0", "x 1.1 depends on y ^1.1", … merged into one), the root is
 //! spoken of as "you", virtual packages are named the ecosystem's way (`serde[derive]` for a
 //! Cargo feature, `requests[socks]` for an extra) and a dependency of a feature on its own
 //! base package is left out of the sentence that would state it.
@@ -11,6 +12,41 @@
 use crate::{Ecosystem, Pkg};
 use pubgrub::{DefaultStringReporter, DerivationTree, Derived, External, Map, ReportFormatter, Reporter, Term, VersionSet};
 use std::fmt::Display;
+use std::sync::Arc;
+
+/// Simplifies a derivation tree before it is explained: drops "no versions" leaves PubGrub
+/// can fold away, and merges every pair of facts "x in r1 depends on y in s1" and "x in r2
+/// depends on y in s2" into "x in r1|r2 depends on y in s1|s2". Without the merge a package
+/// whose every release needs the one before's minor (react-dom 19.x on react ^19.x) is
+/// explained one release per line; with it, in one sentence, which is equally true.
+pub fn reduce<VS: VersionSet>(tree: &mut DerivationTree<Pkg, VS, String>) {
+    tree.collapse_no_versions();
+    *tree = merge_dependency_runs(tree);
+}
+
+fn merge_dependency_runs<VS: VersionSet>(tree: &DerivationTree<Pkg, VS, String>) -> DerivationTree<Pkg, VS, String> {
+    let DerivationTree::Derived(derived) = tree else {
+        return tree.clone();
+    };
+    let cause1 = merge_dependency_runs(&derived.cause1);
+    let cause2 = merge_dependency_runs(&derived.cause2);
+    if let (
+        DerivationTree::External(External::FromDependencyOf(p1, r1, d1, s1)),
+        DerivationTree::External(External::FromDependencyOf(p2, r2, d2, s2)),
+    ) = (&cause1, &cause2)
+        && p1 == p2
+        && d1 == d2
+        && !matches!(p1, Pkg::Root)
+        // Only where the derived fact is about exactly these two packages, so the merged
+        // sentence says what the derived one did.
+        && derived.terms.len() == 2
+        && derived.terms.contains_key(p1)
+        && derived.terms.contains_key(d1)
+    {
+        return DerivationTree::External(External::FromDependencyOf(p1.clone(), r1.union(r2), d1.clone(), s1.union(s2)));
+    }
+    DerivationTree::Derived(Derived { terms: derived.terms.clone(), shared_id: derived.shared_id, cause1: Arc::new(cause1), cause2: Arc::new(cause2) })
+}
 
 /// The explanation for a derivation tree, one sentence per line.
 /// `set_fmt` renders the versions of a package that a sentence talks about (narrowed to the
