@@ -133,8 +133,10 @@ impl Aws {
                     .operation_attempt_timeout(Duration::from_secs(300))
                     .build(),
             );
-        // One deploy can be given its own environment (envvar::scoped): the chain reads that
-        // instead of the process environment.
+        // A test can give one deploy its own environment (envvar::scoped): the chain reads
+        // that instead of the process environment. Overriding the chain's environment needs
+        // aws-config's test-util, so it exists only with the `testing` feature.
+        #[cfg(feature = "testing")]
         if let Some(vars) = crate::envvar::overridden() {
             loader = loader.env(aws_types_env(vars));
         }
@@ -366,6 +368,7 @@ fn unreachable_app_name() -> aws_config::AppName {
     panic!("app name rejected")
 }
 
+#[cfg(feature = "testing")]
 fn aws_types_env(vars: std::collections::BTreeMap<String, String>) -> aws_types::os_shim_internal::Env {
     aws_types::os_shim_internal::Env::from(vars.into_iter().collect::<HashMap<String, String>>())
 }

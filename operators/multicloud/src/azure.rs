@@ -606,8 +606,8 @@ impl Cloud for Azure {
 mod tests {
     #[test]
     fn sas_matches_the_documented_string_to_sign() {
-        // Same inputs as the shell helper in cloud-emulators.md (azsas.sh) → same signature
-        // shape; verified against Azurite in the integration tests.
+        // The field order and encoding of an account SAS (service version 2021-12-02); whether
+        // the signature is right is what Azurite checks in tests/clouds.rs.
         let now = time::macros::datetime!(2026-11-22 06:00:00 UTC);
         let sas = super::account_sas("devstoreaccount1", "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==", "racwl", true, now).unwrap();
         assert!(sas.starts_with("sv=2021-12-02&ss=b&srt=sco&sp=racwl&st=2026-11-22T05%3A55%3A00Z&se=2026-11-22T07%3A00%3A00Z&spr=https%2Chttp&sig="), "{sas}");

@@ -1,5 +1,7 @@
 //! Environment lookups go through here so tests can give one deploy its own environment
-//! (credentials, endpoints) without mutating the process environment.
+//! (credentials, endpoints) without mutating the process environment. Setting one
+//! (`scoped`) needs the `testing` feature (dev-dependencies only): outside tests every
+//! lookup reads the process environment.
 
 use std::collections::BTreeMap;
 
@@ -18,6 +20,7 @@ pub fn var(key: &str) -> Result<String, std::env::VarError> {
 }
 
 /// The scoped environment, when one is set (the AWS SDK's credential chain reads it).
+#[cfg(feature = "testing")]
 pub fn overridden() -> Option<BTreeMap<String, String>> {
     OVERRIDE.try_with(|m| m.clone()).ok()
 }
@@ -30,6 +33,7 @@ pub fn var_os_path() -> Option<std::ffi::OsString> {
 }
 
 /// Runs `fut` with `env` as its whole environment.
+#[cfg(feature = "testing")]
 pub async fn scoped<F: std::future::Future>(env: BTreeMap<String, String>, fut: F) -> F::Output {
     OVERRIDE.scope(env, fut).await
 }

@@ -11,8 +11,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tusk_cloud_fakes::{arm::Arm, gcf::Gcf};
-use tusk_multicloud::cli::Multicloud;
-use tusk_registry::{Block, Context, Interaction, Invocation, Operator, Output, OutputFormat, Progress, ProgressSink, TaskOutcome};
+use tusk_multicloud::Multicloud;
+use tusk_registry::testing::TestUi;
+use tusk_registry::{Context, Invocation, Operator, Output, OutputFormat, Progress, ProgressSink, TaskOutcome};
 
 fn emu_root() -> PathBuf {
     let base = std::env::var("TUSK_CI_CACHE").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/tusk-ci"));
@@ -238,17 +239,14 @@ logging_endpoint = "{gcf}"
         let verb = matches.subcommand_name().unwrap().to_string();
         let inv = Invocation { verb, matches, invoked_as: "multicloud".into(), preset: None };
         let sink = Arc::new(Sink::default());
-        let home = self.dir.path().join("home");
         let ctx = Context {
-            config: Arc::new(tusk_registry::config::Config::empty()),
             output: OutputFormat::Json,
             dry_run,
-            verbosity: 0,
             progress: Progress::new(sink.clone()),
             cancel,
-            audit: tusk_registry::audit::AuditScope::default(),
-            paths: tusk_registry::paths::Paths { config_dir: home.join("c"), data_dir: home.join("d"), cache_dir: home.join("k"), state_dir: home.join("s") },
-            ui: Arc::new(NoUi),
+            // `destroy` without --yes is told no.
+            ui: TestUi::answering(false),
+            ..Context::for_tests(&self.dir.path().join("home"))
         };
         let out = tusk_multicloud::envvar::scoped(env, op.run(inv, ctx)).await;
         let events = sink.events.lock().unwrap().clone();
@@ -270,14 +268,6 @@ impl ProgressSink for Sink {
         self.events.lock().unwrap().push(format!("finish {id} {outcome:?} {message}"));
     }
     fn notice(&self, _: &str) {}
-}
-
-struct NoUi;
-impl Interaction for NoUi {
-    fn show(&self, _: &[Block]) {}
-    fn confirm(&self, _: &str) -> tusk_registry::Result<bool> {
-        Ok(false)
-    }
 }
 
 fn rows(out: &Output) -> Vec<(String, String, String)> {

@@ -15,10 +15,9 @@
 //! Not run in CI (no network there). Never run from this repository's machines either:
 //! these are for a maintainer with accounts.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-use tusk_multicloud::cli::Multicloud;
-use tusk_registry::{Block, Context, Interaction, Invocation, Operator, Output, OutputFormat, Progress};
+use tusk_multicloud::Multicloud;
+use tusk_registry::testing::TestUi;
+use tusk_registry::{Context, Invocation, Operator, Output, OutputFormat};
 
 fn on(var: &str) -> bool {
     std::env::var(var).is_ok_and(|v| v == "1")
@@ -28,14 +27,6 @@ fn get(var: &str, default: &str) -> String {
     std::env::var(var).unwrap_or_else(|_| default.to_string())
 }
 
-struct NoUi;
-impl Interaction for NoUi {
-    fn show(&self, _: &[Block]) {}
-    fn confirm(&self, _: &str) -> tusk_registry::Result<bool> {
-        Ok(false)
-    }
-}
-
 async fn tusk(dir: &std::path::Path, args: &[&str]) -> Output {
     let mut argv = vec!["multicloud".to_string()];
     argv.extend(args.iter().map(|s| s.to_string()));
@@ -43,18 +34,7 @@ async fn tusk(dir: &std::path::Path, args: &[&str]) -> Output {
     let op = Multicloud;
     let matches = op.command().try_get_matches_from(argv).unwrap();
     let verb = matches.subcommand_name().unwrap().to_string();
-    let home = dir.join("home");
-    let ctx = Context {
-        config: Arc::new(tusk_registry::config::Config::empty()),
-        output: OutputFormat::Json,
-        dry_run: false,
-        verbosity: 0,
-        progress: Progress::hidden(),
-        cancel: tokio_util::sync::CancellationToken::new(),
-        audit: tusk_registry::audit::AuditScope::default(),
-        paths: tusk_registry::paths::Paths { config_dir: home.join("c"), data_dir: home.join("d"), cache_dir: home.join("k"), state_dir: home.join("s") },
-        ui: Arc::new(NoUi),
-    };
+    let ctx = Context { output: OutputFormat::Json, ui: TestUi::answering(false), ..Context::for_tests(&dir.join("home")) };
     let out = op.run(Invocation { verb, matches, invoked_as: "multicloud".into(), preset: None }, ctx).await;
     out.unwrap_or_else(|e| panic!("{}: {:?} {:?}", e.message, e.hint, e.location))
 }
@@ -100,13 +80,12 @@ async fn live_azure() {
         eprintln!("skipped: set TUSK_TEST_AZURE=1 (and Azure credentials) to run against a real subscription");
         return;
     }
-    let (dir, name) = project(&format!(
+    let (dir, _) = project(&format!(
         "[azure]\nresource_group = \"{}\"\nlocation = \"{}\"\nstorage_account = \"{}\"\n",
         get("TUSK_TEST_AZURE_RG", "tusk-live"),
         get("TUSK_TEST_AZURE_LOCATION", "westeurope"),
         get("TUSK_TEST_AZURE_STORAGE", "")
     ));
-    let _ = name;
     cycle(dir.path(), "azure", false).await;
 }
 
@@ -127,5 +106,4 @@ fn live_env_is_documented() {
     for v in ["TUSK_TEST_AWS", "TUSK_TEST_AZURE", "TUSK_TEST_GCP", "TUSK_TEST_AWS_ROLE", "TUSK_TEST_AZURE_STORAGE", "TUSK_TEST_GCP_PROJECT"] {
         assert!(docs.contains(v), "docs/multicloud.md does not mention {v}");
     }
-    let _: BTreeMap<String, String> = BTreeMap::new();
 }

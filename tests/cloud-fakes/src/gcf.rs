@@ -1,4 +1,5 @@
-//! Cloud Functions v2 fake (cloudfunctions.googleapis.com/v2) + the OAuth token endpoint.
+//! Cloud Functions v2 fake (cloudfunctions.googleapis.com/v2), with the OAuth token endpoint,
+//! the Cloud Run Admin v2 services behind the functions and Cloud Logging v2 `entries:list`.
 
 use crate::{Shared, json_response, query_param, serve, zip_has};
 use axum::body::Bytes;

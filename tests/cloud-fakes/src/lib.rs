@@ -1,9 +1,11 @@
-//! Test-only fakes of the cloud control planes that have no emulator, written from the
-//! documented wire protocols (see ../shared/docs/cloud-deploy-apis.md):
+//! Test-only fakes of the cloud control planes that have no emulator, following the clouds'
+//! published REST API references (Azure Resource Manager `Microsoft.Web`/`Microsoft.Storage`,
+//! Kudu OneDeploy, Cloud Functions v2, Cloud Run Admin v2, Cloud Logging v2):
 //!
 //! - [`gcf`]: Cloud Functions v2 (`generateUploadUrl` + signed-URL upload, create/patch/
-//!   get/delete with long-running operations, error bodies) plus the OAuth token endpoint
-//!   of the JWT bearer grant.
+//!   get/delete with long-running operations, error bodies), the OAuth token endpoint of the
+//!   JWT bearer grant, the Cloud Run services behind the functions (traffic splits) and the
+//!   Cloud Logging entries each invocation writes.
 //! - [`arm`]: Azure Resource Manager (resource groups, plans, sites with
 //!   `Azure-AsyncOperation` polling, app settings, tags, storage listKeys, 429 throttling
 //!   with `Retry-After`), the Entra ID client-credentials token endpoint, and Kudu's
@@ -72,7 +74,8 @@ pub(crate) fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Whether a zip (by its central directory names) contains `name`; a cheap structural check.
+/// Whether a zip holds an entry called `name` (entry names are stored uncompressed, so a byte
+/// search finds them): a cheap structural check, not a zip reader.
 pub fn zip_has(zip: &[u8], name: &str) -> bool {
     zip.starts_with(b"PK\x03\x04") && zip.windows(name.len()).any(|w| w == name.as_bytes())
 }
