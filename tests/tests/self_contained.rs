@@ -138,11 +138,10 @@ fn shared_references(line: &str, file_dir: &str, root: &Path) -> Vec<String> {
             if !inside {
                 found.push(format!("`{token}` is the shared directory beside the clone"));
             }
-        } else if after.starts_with('/') {
+        } else if let Some(rest) = after.strip_prefix('/') {
             // `shared/<entry>` at the start of a path (not `src/shared/docs`).
             let prev = before.chars().next_back();
             let starts_path = prev.is_none_or(|c| !(is_word_char(c) || c == '/' || c == '.' || c == '\\'));
-            let rest = &after[1..];
             let entry = SHARED_ENTRIES.iter().find(|e| {
                 rest.starts_with(**e) && !rest[e.len()..].chars().next().is_some_and(is_word_char)
             });
