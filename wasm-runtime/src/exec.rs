@@ -11,8 +11,10 @@ use wasmtime::{Engine, Store, Trap, UpdateDeadline, Val, ValType};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
-/// How often the epoch ticks (the granularity of `--timeout` and Ctrl-C).
+/// How often the epoch is bumped once a guest must stop (until it reaches an epoch check).
 const TICK: Duration = Duration::from_millis(10);
+/// How often the watchdog looks at the Ctrl-C flag.
+const CANCEL_POLL: Duration = Duration::from_millis(25);
 
 /// Which limit stopped a guest.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -201,30 +203,70 @@ impl WasiView for P2State {
     }
 }
 
-/// Ticks the engine's epoch while a guest runs; stops (at once) when dropped.
-pub(crate) struct Ticker {
+/// Watches a running guest from its own thread: at the `--timeout` deadline or on Ctrl-C it
+/// bumps the engine's epoch, so the guest's next epoch check calls the deadline callback set
+/// by [`arm`], which stops it with a typed error. It does nothing else while the guest runs
+/// (the epoch is not ticked periodically, so the callback does not run every few
+/// milliseconds). Code compiled without epoch checks cannot be stopped from outside: then
+/// Ctrl-C (or a deadline) ends the process at once, as it ends the wasmtime CLI. Stops when
+/// dropped.
+pub(crate) struct Watchdog {
     stop: Option<std::sync::mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
+    deadline: Option<Instant>,
 }
 
-impl Ticker {
-    pub(crate) fn start(engine: &Engine) -> Ticker {
+impl Watchdog {
+    pub(crate) fn start(engine: &Engine, timeout: Option<Duration>, cancel: Arc<AtomicBool>) -> Watchdog {
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let epochs = crate::has_epochs(engine);
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let engine = engine.clone();
         let thread = std::thread::Builder::new()
-            .name("tusk-wasm-epoch".into())
+            .name("tusk-wasm-watchdog".into())
             .spawn(move || {
-                // Wakes every tick; a send or the sender's drop ends the loop immediately.
-                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(TICK) {
-                    engine.increment_epoch();
+                let mut fired = false;
+                loop {
+                    let wait = match deadline {
+                        _ if fired => TICK,
+                        Some(at) => at.saturating_duration_since(Instant::now()).min(CANCEL_POLL),
+                        None => CANCEL_POLL,
+                    };
+                    // A send or the sender's drop (the guest finished) ends the loop at once.
+                    if !matches!(rx.recv_timeout(wait), Err(std::sync::mpsc::RecvTimeoutError::Timeout)) {
+                        return;
+                    }
+                    let cancelled = cancel.load(Ordering::Relaxed);
+                    let expired = deadline.is_some_and(|at| Instant::now() >= at);
+                    if !epochs {
+                        if cancelled {
+                            exit_now(130, "interrupted");
+                        }
+                        if let (true, Some(t)) = (expired, timeout) {
+                            let limit = Limit::Timeout { timeout_ms: t.as_millis() as u64 };
+                            exit_now(i32::from(crate::EXIT_LIMIT), &limit.to_string());
+                        }
+                        continue;
+                    }
+                    // Once fired, keep bumping: a store sharing this engine whose own
+                    // deadline has not come answers `Continue`, ours must still stop.
+                    if fired || cancelled || expired {
+                        fired = true;
+                        engine.increment_epoch();
+                    }
                 }
             })
             .ok();
-        Ticker { stop: Some(tx), thread }
+        Watchdog { stop: Some(tx), thread, deadline }
+    }
+
+    /// The instant the guest's time is up (`--timeout`), shared with the deadline callback.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.deadline
     }
 }
 
-impl Drop for Ticker {
+impl Drop for Watchdog {
     fn drop(&mut self) {
         drop(self.stop.take());
         if let Some(t) = self.thread.take() {
@@ -233,12 +275,30 @@ impl Drop for Ticker {
     }
 }
 
+/// Ends the process from the watchdog thread when the guest's code has no epoch checks and
+/// so cannot be stopped any other way. The guest thread is still running, so the error
+/// cannot travel back to the CLI's renderer: print it in the same shape (`error: …`).
+fn exit_now(code: i32, message: &str) -> ! {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = writeln!(std::io::stderr().lock(), "error: {message}");
+    std::process::exit(code)
+}
+
 /// Applies fuel, the epoch deadline callback (timeout + cancellation) and the limiter.
-pub(crate) fn arm<T: Send + 'static>(store: &mut Store<T>, opts: &Options, cancel: Arc<AtomicBool>) -> Result<(), WasmError> {
+pub(crate) fn arm<T: Send + 'static>(
+    store: &mut Store<T>,
+    opts: &Options,
+    watchdog: &Watchdog,
+    cancel: Arc<AtomicBool>,
+) -> Result<(), WasmError> {
     if let Some(fuel) = opts.fuel {
         store.set_fuel(fuel).map_err(|e| WasmError::Other(error_text(&e)))?;
     }
-    let deadline = opts.timeout.map(|t| (Instant::now() + t, t));
+    if !crate::has_epochs(store.engine()) {
+        return Ok(());
+    }
+    let deadline = watchdog.deadline().zip(opts.timeout);
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(move |_| {
         if cancel.load(Ordering::Relaxed) {
@@ -311,13 +371,13 @@ fn argv0(path: &Path) -> String {
 pub(crate) fn run(engine: &Engine, program: &LoadedProgram, path: &Path, opts: &Options, cancel: Arc<AtomicBool>) -> Result<RunOutcome, WasmError> {
     let start = Instant::now();
     let limiter = Limiter { max_memory: opts.max_memory };
-    let _ticker = Ticker::start(engine);
+    let watchdog = Watchdog::start(engine, opts.timeout, cancel.clone());
     match &program.code {
         Loaded::Module(module) => {
             let wasi = Sandbox::wasi(opts, &argv0(path))?.build_p1();
             let mut store = Store::new(engine, P1State { wasi, limiter });
             store.limiter(|s| &mut s.limiter);
-            arm(&mut store, opts, cancel)?;
+            arm(&mut store, opts, &watchdog, cancel)?;
             let mut linker: wasmtime::Linker<P1State> = wasmtime::Linker::new(engine);
             wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s| &mut s.wasi).map_err(|e| WasmError::Other(error_text(&e)))?;
             let instance = match linker.instantiate(&mut store, module) {
@@ -344,7 +404,7 @@ pub(crate) fn run(engine: &Engine, program: &LoadedProgram, path: &Path, opts: &
             let ctx = Sandbox::wasi(opts, &argv0(path))?.build();
             let mut store = Store::new(engine, P2State { ctx, table: ResourceTable::new(), limiter });
             store.limiter(|s| &mut s.limiter);
-            arm(&mut store, opts, cancel)?;
+            arm(&mut store, opts, &watchdog, cancel)?;
             let mut linker: wasmtime::component::Linker<P2State> = wasmtime::component::Linker::new(engine);
             wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| WasmError::Other(error_text(&e)))?;
             let command = match wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, component, &linker) {
@@ -419,11 +479,11 @@ pub(crate) fn invoke(
         Loaded::Module(m) => m,
         Loaded::Component(c) => return invoke_component(engine, c, path, export, args, opts, cancel),
     };
-    let _ticker = Ticker::start(engine);
+    let watchdog = Watchdog::start(engine, opts.timeout, cancel.clone());
     let wasi = Sandbox::wasi(opts, &argv0(path))?.build_p1();
     let mut store = Store::new(engine, P1State { wasi, limiter: Limiter { max_memory: opts.max_memory } });
     store.limiter(|s| &mut s.limiter);
-    arm(&mut store, opts, cancel)?;
+    arm(&mut store, opts, &watchdog, cancel)?;
     let mut linker: wasmtime::Linker<P1State> = wasmtime::Linker::new(engine);
     wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s| &mut s.wasi).map_err(|e| WasmError::Other(error_text(&e)))?;
     let instance = match linker.instantiate(&mut store, module) {
@@ -551,11 +611,11 @@ fn invoke_component(
 ) -> Result<crate::InvokeResult, WasmError> {
     use wasmtime::component::Val as CVal;
     use wasmtime::component::wasm_wave;
-    let _ticker = Ticker::start(engine);
+    let watchdog = Watchdog::start(engine, opts.timeout, cancel.clone());
     let ctx = Sandbox::wasi(opts, &argv0(path))?.build();
     let mut store = Store::new(engine, P2State { ctx, table: ResourceTable::new(), limiter: Limiter { max_memory: opts.max_memory } });
     store.limiter(|s| &mut s.limiter);
-    arm(&mut store, opts, cancel)?;
+    arm(&mut store, opts, &watchdog, cancel)?;
     let mut linker: wasmtime::component::Linker<P2State> = wasmtime::component::Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| WasmError::Other(error_text(&e)))?;
     let instance = match linker.instantiate(&mut store, component) {

@@ -1,7 +1,7 @@
 //! Hosting `tusk:plugin@0.1.0` components (wit/plugin.wit): describe, run, and the three
 //! capability-gated host interfaces (log, fs, http).
 
-use crate::exec::{Limiter, arm};
+use crate::exec::{Limiter, Watchdog, arm};
 use crate::{Loaded, LoadedProgram, Options, WasmError, error_text};
 use std::path::{Component as PathComponent, Path, PathBuf};
 use std::sync::Arc;
@@ -183,7 +183,15 @@ pub struct Host {
     pub http: HttpGet,
 }
 
-fn instantiate(engine: &Engine, program: &LoadedProgram, path: &Path, host: Host, opts: &Options, cancel: Arc<AtomicBool>) -> Result<(Store<State>, Plugin), WasmError> {
+fn instantiate(
+    engine: &Engine,
+    program: &LoadedProgram,
+    path: &Path,
+    host: Host,
+    opts: &Options,
+    watchdog: &Watchdog,
+    cancel: Arc<AtomicBool>,
+) -> Result<(Store<State>, Plugin), WasmError> {
     let Loaded::Component(component) = &program.code else {
         return Err(WasmError::Usage(format!("{} is a core module; plugins are components of the tusk:plugin world", path.display())));
     };
@@ -197,7 +205,7 @@ fn instantiate(engine: &Engine, program: &LoadedProgram, path: &Path, host: Host
     };
     let mut store = Store::new(engine, state);
     store.limiter(|s| &mut s.limiter);
-    arm(&mut store, opts, cancel)?;
+    arm(&mut store, opts, watchdog, cancel)?;
     let mut linker: wasmtime::component::Linker<State> = wasmtime::component::Linker::new(engine);
     Plugin::add_to_linker::<State, HasSelf<State>>(&mut linker, |s| s).map_err(|e| WasmError::Other(error_text(&e)))?;
     let plugin = Plugin::instantiate(&mut store, component, &linker).map_err(|e| WasmError::Link {
@@ -210,8 +218,8 @@ fn instantiate(engine: &Engine, program: &LoadedProgram, path: &Path, host: Host
 /// Calls `describe` with no capabilities.
 pub fn describe(engine: &Engine, program: &LoadedProgram, path: &Path, host: Host, opts: &Options) -> Result<Description, WasmError> {
     let cancel = Arc::new(AtomicBool::new(false));
-    let _ticker = crate::exec::Ticker::start(engine);
-    let (mut store, plugin) = instantiate(engine, program, path, host, opts, cancel)?;
+    let watchdog = Watchdog::start(engine, opts.timeout, cancel.clone());
+    let (mut store, plugin) = instantiate(engine, program, path, host, opts, &watchdog, cancel)?;
     plugin.call_describe(&mut store).map_err(|e| crate::exec::classify_plugin(e, opts))
 }
 
@@ -227,8 +235,8 @@ pub fn run(
     opts: &Options,
     cancel: Arc<AtomicBool>,
 ) -> Result<Result<PluginOutput, PluginError>, WasmError> {
-    let _ticker = crate::exec::Ticker::start(engine);
-    let (mut store, plugin) = instantiate(engine, program, path, host, opts, cancel)?;
+    let watchdog = Watchdog::start(engine, opts.timeout, cancel.clone());
+    let (mut store, plugin) = instantiate(engine, program, path, host, opts, &watchdog, cancel)?;
     plugin.call_run(&mut store, verb, args).map_err(|e| crate::exec::classify_plugin(e, opts))
 }
 
