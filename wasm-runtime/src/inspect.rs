@@ -1,4 +1,5 @@
-//! `inspect`: what is inside a module or component, read with wasmparser (no compilation).
+//! `inspect`: what is inside a module or component, read with wasmparser (no compilation);
+//! [`component_signatures`] adds the function signatures only a compiled component knows.
 
 use crate::{Kind, WasmError, detect};
 use serde::Serialize;

@@ -38,7 +38,7 @@ fn plugin_options(cache_dir: PathBuf) -> Options {
 
 fn runtime(opts: &Options) -> tusk_registry::Result<Runtime> {
     let eopts = EngineOptions { pooling: true, ..opts.engine_options() };
-    Runtime::new(eopts, opts.cache_dir.as_deref(), opts.cache_max_bytes).map_err(|e| crate::convert(e, None))
+    Runtime::new(eopts, opts.cache_dir.as_deref(), opts.cache_max_bytes).map_err(|e| crate::error::convert(e, None))
 }
 
 fn level_name(l: Level) -> &'static str {
@@ -72,14 +72,14 @@ fn http_get() -> wp::HttpGet {
 fn describe_blocking(path: &Path, cache_dir: PathBuf) -> tusk_registry::Result<(PluginDescription, serde_json::Value)> {
     let opts = plugin_options(cache_dir);
     let rt = runtime(&opts)?;
-    let program = rt.load(path).map_err(|e| crate::convert(e, Some(path)))?;
+    let program = rt.load(path).map_err(|e| crate::error::convert(e, Some(path)))?;
     let host = Host {
         plugin: path.display().to_string(),
         grants: Grants::default(),
         log: Arc::new(|_, _| {}),
         http: Arc::new(|_| Err("describe runs without capabilities".into())),
     };
-    let d = wp::describe(rt.engine(), &program, path, host, &opts).map_err(|e| crate::convert(e, Some(path)))?;
+    let d = wp::describe(rt.engine(), &program, path, host, &opts).map_err(|e| crate::error::convert(e, Some(path)))?;
     for c in &d.capabilities {
         Capability::parse(c).map_err(|why| {
             Error::usage(format!("{} asks for an invalid capability: {why}", path.display())).at(path.display().to_string())
@@ -138,9 +138,9 @@ fn run_blocking(
     };
     let opts = plugin_options(ctx.paths.cache("wasm"));
     let rt = runtime(&opts)?;
-    let program = rt.load(&plugin.path).map_err(|e| crate::convert(e, Some(&plugin.path)))?;
+    let program = rt.load(&plugin.path).map_err(|e| crate::error::convert(e, Some(&plugin.path)))?;
     let result = wp::run(rt.engine(), &program, &plugin.path, host, verb, args, &opts, cancel).map_err(|e| {
-        let err = crate::convert(e, None);
+        let err = crate::error::convert(e, None);
         let message = format!("plugin `@{name}` failed: {}", err.message);
         Error { message, ..err }
     })?;
@@ -186,7 +186,7 @@ impl tusk_registry::plugin::ComponentRunner for WasmComponentRunner {
     }
 
     async fn run(&self, plugin: &PluginRecord, verb: &str, args: &[String], ctx: Context) -> tusk_registry::Result<Output> {
-        let cancel = crate::cancel_flag(&ctx);
+        let cancel = crate::runtime::cancel_flag(&ctx);
         let plugin = plugin.clone();
         let verb = verb.to_string();
         let args = args.to_vec();

@@ -1,0 +1,71 @@
+//! Converting the embedding's [`WasmError`] to tusk's [`Error`]: location, hint and exit code
+//! (124 when a limit stops the guest, 134 on a trap).
+
+use std::path::Path;
+use tusk_registry::{Error, ExitStatus};
+use tusk_wasm_runtime::{self as rt, WasmError};
+
+/// Converts an embedding error to tusk's error, with location, hint and exit code.
+pub fn convert(e: WasmError, file: Option<&Path>) -> Error {
+    let at = |err: Error| match file {
+        Some(f) => err.at(f.display().to_string()),
+        None => err,
+    };
+    match e {
+        WasmError::Read { ref path, .. } => {
+            let p = path.display().to_string();
+            Error::usage(e.to_string()).at(p).with_hint("check the path")
+        }
+        WasmError::NotWasm { ref path, .. } => Error::usage(e.to_string())
+            .at(path.display().to_string())
+            .with_hint("expected a .wasm binary (\\0asm magic), WebAssembly text (.wat), or a .cwasm from `tusk @wasm compile`"),
+        WasmError::Invalid { ref path, .. } => Error::usage(e.to_string())
+            .at(path.display().to_string())
+            .with_hint("the file may be truncated or built for a proposal this engine does not enable; `tusk @wasm validate` shows the offset"),
+        WasmError::Incompatible { ref path, .. } => Error::usage(e.to_string())
+            .at(path.display().to_string())
+            .with_hint("recompile it with this tusk: `tusk @wasm compile <the .wasm>` (add --fuel if you run it with --fuel), or run the .wasm itself"),
+        WasmError::Link { ref path, .. } => Error::failed(e.to_string())
+            .at(path.display().to_string())
+            .with_hint("tusk provides WASI preview 1 to modules and WASI 0.2 to components; other imports cannot be satisfied"),
+        WasmError::Trap { ref frames, ref message } => {
+            let mut msg = format!("wasm trap: {message}");
+            push_frames(&mut msg, frames);
+            at(Error::failed(msg))
+                .with_exit(ExitStatus::Code(rt::EXIT_TRAP))
+                .with_hint(format!("the guest crashed; tusk exits with {} on a trap", rt::EXIT_TRAP))
+        }
+        WasmError::Limit { ref limit, ref frames } => {
+            let mut msg = limit.to_string();
+            push_frames(&mut msg, frames);
+            at(Error::failed(msg)).with_exit(ExitStatus::Code(rt::EXIT_LIMIT)).with_hint(format!(
+                "raise {} if the guest needs more; tusk exits with {} when a limit stops a guest",
+                limit.flag(),
+                rt::EXIT_LIMIT
+            ))
+        }
+        WasmError::Interrupted => Error::interrupted(),
+        WasmError::Usage(m) => at(Error::usage(m)),
+        WasmError::Other(m) => at(Error::failed(m)),
+    }
+}
+
+fn push_frames(msg: &mut String, frames: &[rt::Frame]) {
+    if frames.is_empty() {
+        return;
+    }
+    msg.push_str("\nwasm backtrace:");
+    // Consecutive identical frames (deep recursion) are printed once with a count.
+    let mut i = 0;
+    while i < frames.len() {
+        let mut j = i + 1;
+        while j < frames.len() && frames[j] == frames[i] {
+            j += 1;
+        }
+        msg.push_str(&format!("\n  {i:>3}: {}", frames[i]));
+        if j - i > 1 {
+            msg.push_str(&format!(" (repeated {} times)", j - i));
+        }
+        i = j;
+    }
+}
