@@ -348,6 +348,11 @@ fn durations_are_normalised_and_nothing_else() {
     assert_eq!(normalize_durations("in 0.6s, 500ms; 17.8 KiB v1.2 x2s 3 units"), "in [TIME], [TIME]; 17.8 KiB v1.2 x2s 3 units");
 }
 
+#[test]
+fn diff_marks_page_lines_minus_and_tusk_lines_plus() {
+    assert_eq!(diff("a\nb\nc", "a\nx\nc"), "   a\n  -b\n  +x\n   c\n");
+}
+
 /// docs/architecture.md embeds the crate graph; regenerate it with `scripts/deps-diagram.py --write`.
 #[test]
 fn architecture_diagram_is_current() {
