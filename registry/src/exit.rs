@@ -14,6 +14,9 @@ pub enum ExitStatus {
     Unsupported,
     /// 4: some targets succeeded and some did not.
     Partial,
+    /// 5: a predicate verb (one whose 1 means "no", like `@kubernetes diff`) failed and so
+    /// could not answer; other verbs report a failure as 1.
+    NoAnswer,
     /// 130: interrupted (Ctrl-C).
     Interrupted,
     /// Any other code, forwarded unchanged (a plugin's exit code, a guest's `proc_exit`).
@@ -26,6 +29,7 @@ impl ExitStatus {
     pub const USAGE: u8 = 2;
     pub const UNSUPPORTED: u8 = 3;
     pub const PARTIAL: u8 = 4;
+    pub const NO_ANSWER: u8 = 5;
     pub const INTERRUPTED: u8 = 130;
 
     pub fn code(self) -> u8 {
@@ -35,6 +39,7 @@ impl ExitStatus {
             ExitStatus::Usage => Self::USAGE,
             ExitStatus::Unsupported => Self::UNSUPPORTED,
             ExitStatus::Partial => Self::PARTIAL,
+            ExitStatus::NoAnswer => Self::NO_ANSWER,
             ExitStatus::Interrupted => Self::INTERRUPTED,
             ExitStatus::Code(c) => c,
         }

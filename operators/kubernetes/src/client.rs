@@ -11,6 +11,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use tusk_registry::Error;
 
+/// The server-side apply field manager for everything tusk applies, scales, restarts or rolls
+/// back: a later deploy owns those fields again without conflicts.
+pub const FIELD_MANAGER: &str = "tusk";
+
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct KubeArgs {
     /// Kubeconfig context to use (default: the current context)
@@ -156,5 +160,28 @@ pub async fn doctor_check(args: &KubeArgs, timeout: std::time::Duration) -> Resu
         Ok(Ok(v)) => Ok(format!("context {} ({}): Kubernetes {}", kube.context, kube.server, v.git_version)),
         Ok(Err(e)) => Err(api_err(&format!("context {} ({})", kube.context, kube.server), e)),
         Err(_) => Err(Error::failed(format!("context {} ({}): no answer within {}s", kube.context, kube.server, timeout.as_secs())).with_hint("is the cluster up and reachable from here?")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    /// Building a client for an https server builds its rustls config: this fails (rustls
+    /// panics) when the binary has no crypto provider or two and none was chosen. The
+    /// workspace builds kube with aws-lc-rs only.
+    #[tokio::test]
+    async fn https_client_builds_with_one_crypto_provider() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kubeconfig");
+        std::fs::write(
+            &path,
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:9'}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user: {token: t}\n",
+        )
+        .unwrap();
+        let k = connect(&KubeArgs { kubeconfig: Some(path), ..Default::default() }).await.unwrap();
+        assert_eq!(k.server, "https://127.0.0.1:9/");
+        assert_eq!(k.context, "c");
     }
 }

@@ -7,22 +7,9 @@
 
 use clap::FromArgMatches;
 use serde_json::{Value, json};
-use std::sync::{Arc, Mutex};
 use tusk_kube_fake::FakeCluster;
-use tusk_registry::{Block, Context, Interaction, Invocation, Operator, Output};
-
-struct Ui {
-    shown: Mutex<Vec<Block>>,
-}
-
-impl Interaction for Ui {
-    fn show(&self, blocks: &[Block]) {
-        self.shown.lock().unwrap().extend(blocks.iter().cloned());
-    }
-    fn confirm(&self, question: &str) -> tusk_registry::Result<bool> {
-        Err(tusk_registry::Error::usage(format!("{question} — confirmation needed, but stdin is not a terminal")))
-    }
-}
+use tusk_registry::testing::TestUi;
+use tusk_registry::{Block, Context, Invocation, Operator, Output};
 
 struct Env {
     fake: Option<FakeCluster>,
@@ -103,30 +90,30 @@ impl Env {
     }
 
     async fn run_with_cancel(&self, args: &[&str], cancel: tokio_util::sync::CancellationToken) -> (Result<Output, tusk_registry::Error>, Vec<Block>) {
+        self.run_full(args, cancel, &self.kubeconfig).await
+    }
+
+    /// Runs against another kubeconfig (one pointing at a dead server).
+    async fn run_against(&self, kubeconfig: &std::path::Path, args: &[&str]) -> (Result<Output, tusk_registry::Error>, Vec<Block>) {
+        self.run_full(args, Default::default(), kubeconfig).await
+    }
+
+    async fn run_full(&self, args: &[&str], cancel: tokio_util::sync::CancellationToken, kubeconfig: &std::path::Path) -> (Result<Output, tusk_registry::Error>, Vec<Block>) {
         let args: Vec<String> = args.iter().map(|a| self.image(a)).collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let op = tusk_kubernetes::Kubernetes;
         let mut argv = vec!["kubernetes".to_string()];
         argv.extend(args.iter().filter(|a| **a != "--dry-run").map(|s| s.to_string()));
-        argv.extend(["--kubeconfig".to_string(), self.kubeconfig.display().to_string(), "-n".to_string(), self.ns.clone()]);
+        argv.extend(["--kubeconfig".to_string(), kubeconfig.display().to_string(), "-n".to_string(), self.ns.clone()]);
         let matches = op.command().try_get_matches_from(&argv).unwrap_or_else(|e| panic!("{e}"));
         let _ = tusk_kubernetes::Verb::from_arg_matches(&matches).unwrap();
-        let ui = Arc::new(Ui { shown: Mutex::new(Vec::new()) });
-        let ctx = Context {
-            config: Arc::new(tusk_registry::config::Config::empty()),
-            output: Default::default(),
-            dry_run: args.contains(&"--dry-run"),
-            verbosity: 0,
-            progress: tusk_registry::Progress::hidden(),
-            cancel,
-            audit: Default::default(),
-            paths: tusk_registry::paths::Paths::from_env(),
-            ui: ui.clone(),
-        };
+        // Nobody answers confirmations, as when stdin is not a terminal; tusk's directories
+        // live under this test's temp dir.
+        let ui = TestUi::unattended();
+        let ctx = Context { dry_run: args.contains(&"--dry-run"), cancel, ui: ui.clone(), ..Context::for_tests(&self.dir.path().join("tusk")) };
         let inv = Invocation { verb: args[0].to_string(), matches, invoked_as: "kubernetes".into(), preset: None };
         let r = op.run(inv, ctx).await;
-        let shown = ui.shown.lock().unwrap().clone();
-        (r, shown)
+        (r, ui.shown())
     }
 
     async fn get(&self, av: &str, kind: &str, name: &str) -> Option<Value> {
@@ -679,4 +666,55 @@ async fn resource_timeout_explains_failing_probe() {
     assert!(t.contains("Readiness probe failed"), "{t}");
     assert!(t.contains("running but not ready"), "{t}");
     settings(&env).bind(|| insta::assert_snapshot!("explain_probe", t));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redeploy_without_replicas_keeps_the_live_count() {
+    let env = Env::new("replicas").await;
+    let replicas = || async { env.get("apps/v1", "Deployment", "web").await.unwrap()["spec"]["replicas"].clone() };
+    let (r, _) = env.run(&["deploy", "web", "--image", "registry.example/web:1.0", "--replicas", "2", "--yes"]).await;
+    assert!(r.unwrap().status.is_success());
+    // A new image without --replicas: still 2 (the flags alone would say 1).
+    let (r, _) = env.run(&["deploy", "web", "--image", "registry.example/web:1.1", "--yes"]).await;
+    let out = r.unwrap();
+    assert!(out.status.is_success(), "{}", text(&out.view));
+    let d = env.get("apps/v1", "Deployment", "web").await.unwrap();
+    assert_eq!(d["spec"]["replicas"], 2);
+    assert_eq!(d["status"]["availableReplicas"], 2);
+    assert_eq!(d["spec"]["template"]["spec"]["containers"][0]["image"], env.image("registry.example/web:1.1"));
+    // diff from the same flags sees what deploy would send: nothing to change.
+    let (r, _) = env.run(&["diff", "web", "--image", "registry.example/web:1.1"]).await;
+    let out = r.unwrap();
+    assert_eq!(out.status.code(), 0, "{}", text(&out.view));
+    // --replicas still sets the count.
+    let (r, _) = env.run(&["deploy", "web", "--image", "registry.example/web:1.1", "--replicas", "3", "--yes"]).await;
+    assert!(r.unwrap().status.is_success());
+    assert_eq!(replicas().await, 3);
+    // Scaled outside deploy, the count survives a redeploy too.
+    let (r, _) = env.run(&["scale", "web", "4"]).await;
+    assert!(r.unwrap().status.is_success());
+    let (r, _) = env.run(&["deploy", "web", "--image", "registry.example/web:1.0", "--yes"]).await;
+    assert!(r.unwrap().status.is_success());
+    assert_eq!(replicas().await, 4);
+    env.done().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diff_that_cannot_answer_exits_5() {
+    let env = Env::new("differr").await;
+    let f = env.write("app.yaml", APP_YAML);
+    // Nothing listens on port 9: the dry run cannot be asked for.
+    let dead = env.dir.path().join("dead-kubeconfig");
+    std::fs::write(&dead, "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:9'}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user: {token: t}\n").unwrap();
+    let (r, _) = env.run_against(&dead, &["diff", "-f", &f]).await;
+    let e = r.expect_err("unreachable server");
+    assert_eq!(e.exit_status().code(), 5, "{}", e.message);
+    assert!(e.message.contains("cannot reach the API server"), "{}", e.message);
+    // Bad input is still exit 2, and other verbs keep exit 1 for the same failure.
+    let bad = env.write("bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\nbogus: 1\n");
+    let (r, _) = env.run_against(&dead, &["diff", "-f", &bad]).await;
+    assert_eq!(r.expect_err("invalid").exit_status().code(), 2);
+    let (r, _) = env.run_against(&dead, &["deploy", "-f", &f, "--yes"]).await;
+    assert_eq!(r.expect_err("unreachable server").exit_status().code(), 1);
+    env.done().await;
 }

@@ -1,0 +1,36 @@
+//! `@kubernetes render`: print the manifests `deploy NAME --image …` would apply, or `-f`
+//! manifests validated and normalized. No cluster needed.
+
+use crate::input::input_docs;
+use crate::render::{self, RenderFlags};
+use serde_json::Value;
+use tusk_registry::{Error, Output};
+
+/// Print the manifests `deploy NAME --image …` would apply (no cluster needed)
+#[derive(Debug, Clone, clap::Args)]
+#[command(after_long_help = "Examples:
+  tusk @k8s render web --image nginx:1.27 --port 80 --expose LoadBalancer
+  tusk @k8s render web --image nginx:1.27 --autoscale 2:5:70 > web.yaml
+  tusk @k8s render -f app.yaml     # validate and normalize manifests")]
+pub struct RenderArgs {
+    #[arg(value_name = "NAME")]
+    pub name: Option<String>,
+    #[arg(short = 'f', long = "filename", value_name = "FILE|DIR|-")]
+    pub files: Vec<String>,
+    #[command(flatten)]
+    pub render: RenderFlags,
+    /// Label objects with tusk.dev/app=APP
+    #[arg(long, value_name = "APP")]
+    pub app: Option<String>,
+    /// Namespace written into the manifests
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+}
+
+/// Prints what a deploy from flags would create (with `replicas: 1` when `--replicas` is not
+/// given: on an existing Deployment, `deploy` keeps the live count instead).
+pub fn run(args: RenderArgs) -> Result<Output, Error> {
+    let docs = input_docs(args.name.as_deref(), &args.files, &args.render, args.app.as_deref(), args.namespace.as_deref())?;
+    let values: Vec<Value> = docs.iter().map(|d| d.value.clone()).collect();
+    Ok(Output::new(&values).with_raw_text(render::to_yaml(&values)))
+}
