@@ -113,6 +113,15 @@ mod tests {
     }
 
     #[test]
+    fn timeout_takes_the_shared_duration_grammar() {
+        let m = WasmOperator.command().no_binary_name(true).try_get_matches_from(["run", "--timeout", "1m30s", "a.wasm"]).unwrap();
+        let (_, run) = m.subcommand().unwrap();
+        assert_eq!(run.get_one::<std::time::Duration>("timeout"), Some(&std::time::Duration::from_secs(90)));
+        let bad = WasmOperator.command().no_binary_name(true).try_get_matches_from(["run", "--timeout", "3 weeks", "a.wasm"]).unwrap_err();
+        assert_eq!(bad.kind(), clap::error::ErrorKind::ValueValidation);
+    }
+
+    #[test]
     fn no_verb_is_mutating() {
         for args in [&["run", "a.wasm"][..], &["invoke", "a.wasm", "f"], &["compile", "a.wasm"], &["inspect", "a.wasm"], &["validate", "a.wasm"], &["cache", "clear"], &["cache", "stats"]] {
             assert!(!WasmOperator.is_mutating(&invocation(args)), "{args:?}");
