@@ -253,8 +253,12 @@ impl DependencyProvider for Provider {
         if matches!(package, Pkg::Root) {
             return (u32::MAX, Reverse(0));
         }
-        let count = match self.shared.docs.peek(&package.name().to_string()) {
-            Some(Ok(doc)) => doc.versions.iter().filter(|(v, _)| range.contains(v)).count(),
+        // Wait for the document rather than peek: a priority that depends on which fetch
+        // finished first makes the solve order, and so the chosen versions and conflict
+        // reports, differ run to run. The fetches were started together when the package was
+        // discovered, so the waits overlap.
+        let count = match self.doc(package.name()) {
+            Ok(doc) => doc.versions.iter().filter(|(v, _)| range.contains(v)).count(),
             _ => usize::MAX,
         };
         if count == 0 {

@@ -379,8 +379,12 @@ impl DependencyProvider for Provider {
         if matches!(package, Pkg::Root) {
             return (u32::MAX, Reverse(0));
         }
-        let count = match self.shared.projects.peek(&package.name().to_string()) {
-            Some(Ok(doc)) => doc.candidates.iter().filter(|c| range.contains(&c.version)).count(),
+        // Wait for the document rather than peek: a priority that depends on which fetch
+        // finished first makes the solve order, and so the chosen versions and conflict
+        // reports, differ run to run. The fetches were started together when the package was
+        // discovered, so the waits overlap.
+        let count = match self.project(package.name()) {
+            Ok(doc) => doc.candidates.iter().filter(|c| range.contains(&c.version)).count(),
             _ => usize::MAX,
         };
         if count == 0 {
