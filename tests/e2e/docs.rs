@@ -29,6 +29,9 @@
 //! The same module checks that the dependency diagram in docs/architecture.md is what
 //! scripts/deps-diagram.py generates from `cargo metadata`.
 
+// Test code: a setup step that fails (no temp dir, no pipe) ends the test with its reason.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
 use std::fmt::Write as _;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -170,7 +173,7 @@ fn parse_steps(lines: &[&str], first_line: usize) -> Result<Vec<Step>, String> {
 }
 
 fn trim_blank_tail(s: &str) -> &str {
-    s.trim_end_matches(|c: char| c == '\n' || c == ' ' || c == '\r')
+    s.trim_end_matches(['\n', ' ', '\r'])
 }
 
 /// `12ms`, `0.6s`, `1.5s` → `[TIME]` (the same rule as `TestContext::filters`).
