@@ -139,6 +139,10 @@ fn kubernetes_diff_exit_codes() {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let r = run(&mut ctx.tusk(["@k8s", "diff", "-f", "cm.yaml"]), None);
     assert_eq!(r.code, Some(0), "{}", r.stdout);
+    // A diff that cannot be computed is not "changes": exit 5, "no answer" (docs/exit-codes.md).
+    ctx.write("dead.kubeconfig", "apiVersion: v1\nkind: Config\nclusters:\n- name: dead\n  cluster: {server: 'http://127.0.0.1:9'}\ncontexts:\n- name: dead\n  context: {cluster: dead, user: u}\ncurrent-context: dead\nusers:\n- name: u\n  user: {token: t}\n");
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@k8s", "diff", "-f", "cm.yaml", "--kubeconfig", "dead.kubeconfig"]));
+    assert_eq!(r.code, Some(5));
 }
 
 #[test]

@@ -18,10 +18,9 @@ pub mod table;
 pub mod wait;
 
 pub use client::{KubeArgs, doctor_check};
-pub use commands::deploy::DeployArgs;
+pub use commands::Verb;
 
 use clap::{FromArgMatches, Subcommand};
-use commands::{delete, deploy, diff, get, history, logs, restart, rollback, scale, status};
 use std::sync::Arc;
 use tusk_registry::{Alias, Context, Error, Invocation, Operator, OperatorInfo, Output};
 
@@ -30,50 +29,6 @@ pub struct Kubernetes;
 /// Registers @kubernetes (and @k8s).
 pub fn register(registry: &mut tusk_registry::Registry) {
     registry.register(Arc::new(Kubernetes));
-}
-
-/// The verbs, in the order `tusk @k8s --help` lists them. Each verb's flags, help and
-/// examples are on its arguments struct in `commands/<verb>.rs`.
-#[derive(Debug, Subcommand)]
-pub enum Verb {
-    Deploy(deploy::DeployArgs),
-    Render(commands::render::RenderArgs),
-    Diff(diff::DiffArgs),
-    Status(status::StatusArgs),
-    Get(get::GetArgs),
-    Scale(scale::ScaleArgs),
-    Restart(restart::RestartArgs),
-    Rollback(rollback::RollbackArgs),
-    History(history::HistoryArgs),
-    Delete(delete::DeleteArgs),
-    Logs(logs::LogsArgs),
-}
-
-impl Verb {
-    /// Whether the verb changes the cluster (then it is audited and honours `--dry-run`).
-    /// No wildcard: a new verb has to decide.
-    pub fn is_mutating(&self) -> bool {
-        match self {
-            Verb::Deploy(_) | Verb::Scale(_) | Verb::Restart(_) | Verb::Rollback(_) | Verb::Delete(_) => true,
-            Verb::Render(_) | Verb::Diff(_) | Verb::Status(_) | Verb::Get(_) | Verb::History(_) | Verb::Logs(_) => false,
-        }
-    }
-
-    pub async fn run(self, ctx: Context) -> Result<Output, Error> {
-        match self {
-            Verb::Deploy(args) => deploy::run(args, ctx).await,
-            Verb::Render(args) => commands::render::run(args),
-            Verb::Diff(args) => diff::run(args).await,
-            Verb::Status(args) => status::run(args).await,
-            Verb::Get(args) => get::run(args).await,
-            Verb::Scale(args) => scale::run(args, ctx).await,
-            Verb::Restart(args) => restart::run(args, ctx).await,
-            Verb::Rollback(args) => rollback::run(args, ctx).await,
-            Verb::History(args) => history::run(args).await,
-            Verb::Delete(args) => delete::run(args, ctx).await,
-            Verb::Logs(args) => logs::run(args, ctx).await,
-        }
-    }
 }
 
 #[async_trait::async_trait]
@@ -118,7 +73,7 @@ impl Operator for Kubernetes {
 
     async fn run(&self, invocation: Invocation, ctx: Context) -> Result<Output, Error> {
         let verb = Verb::from_arg_matches(&invocation.matches).map_err(|e| Error::usage(e.to_string()))?;
-        verb.run(ctx).await
+        verb.execute(ctx).await
     }
 }
 

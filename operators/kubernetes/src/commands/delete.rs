@@ -12,7 +12,7 @@ use tusk_registry::{Block, Cell, Context, Error, ExitStatus, Output, Style};
 /// Delete an app (objects labelled with its name) or the objects in manifests
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_long_help = "Examples:\n  tusk @k8s delete web --yes\n  tusk @k8s delete -f k8s/")]
-pub struct DeleteArgs {
+pub struct DeleteCommand {
     pub name: Option<String>,
     #[arg(short = 'f', long = "filename", value_name = "FILE|DIR|-")]
     pub files: Vec<String>,
@@ -22,88 +22,90 @@ pub struct DeleteArgs {
     pub kube: KubeArgs,
 }
 
-pub async fn run(args: DeleteArgs, ctx: Context) -> Result<Output, Error> {
-    let k = connect(&args.kube).await?;
-    let (name, files, yes) = (args.name.as_deref(), &args.files, args.yes);
-    ctx.audit.set_target(k.describe());
-    // (kind, name, namespace, api) to delete, in reverse install order.
-    let mut targets: Vec<(String, String, String, kube::Api<kube::api::DynamicObject>)> = Vec::new();
-    if !files.is_empty() {
-        if name.is_some() {
-            return Err(Error::usage("give either NAME or -f FILE, not both").at("-f"));
-        }
-        let docs = input_docs(None, files, &RenderFlags::default(), None, None)?;
-        for d in &docs {
-            let Some((ar, caps)) = k.resource(d.api_version(), d.kind()).await.map_err(|e| api_err("discovery", e))? else { continue };
-            let ns = if caps.scope == kube::discovery::Scope::Namespaced { d.value["metadata"]["namespace"].as_str().unwrap_or(&k.namespace).to_string() } else { String::new() };
-            let api = k.dynamic(&ar, &caps, &ns);
-            if api.get_opt(d.name()).await.map_err(|e| api_err("reading", e))?.is_some() {
-                targets.push((d.kind().to_string(), d.name().to_string(), ns, api));
+impl DeleteCommand {
+    pub async fn execute(self, ctx: Context) -> Result<Output, Error> {
+        let k = connect(&self.kube).await?;
+        let (name, files, yes) = (self.name.as_deref(), &self.files, self.yes);
+        ctx.audit.set_target(k.describe());
+        // (kind, name, namespace, api) to delete, in reverse install order.
+        let mut targets: Vec<(String, String, String, kube::Api<kube::api::DynamicObject>)> = Vec::new();
+        if !files.is_empty() {
+            if name.is_some() {
+                return Err(Error::usage("give either NAME or -f FILE, not both").at("-f"));
+            }
+            let docs = input_docs(None, files, &RenderFlags::default(), None, None)?;
+            for d in &docs {
+                let Some((ar, caps)) = k.resource(d.api_version(), d.kind()).await.map_err(|e| api_err("discovery", e))? else { continue };
+                let ns = if caps.scope == kube::discovery::Scope::Namespaced { d.value["metadata"]["namespace"].as_str().unwrap_or(&k.namespace).to_string() } else { String::new() };
+                let api = k.dynamic(&ar, &caps, &ns);
+                if api.get_opt(d.name()).await.map_err(|e| api_err("reading", e))?.is_some() {
+                    targets.push((d.kind().to_string(), d.name().to_string(), ns, api));
+                }
+            }
+        } else {
+            let Some(name) = name else { return Err(Error::usage("nothing to delete").with_hint("pass NAME (an app deployed by tusk) or -f FILE")) };
+            for (av, kind) in [
+                ("apps/v1", "Deployment"),
+                ("apps/v1", "StatefulSet"),
+                ("apps/v1", "DaemonSet"),
+                ("batch/v1", "Job"),
+                ("v1", "Service"),
+                ("v1", "ConfigMap"),
+                ("v1", "Secret"),
+                ("autoscaling/v2", "HorizontalPodAutoscaler"),
+                ("networking.k8s.io/v1", "Ingress"),
+            ] {
+                let Some((ar, caps)) = k.resource(av, kind).await.map_err(|e| api_err("discovery", e))? else { continue };
+                let api = k.dynamic(&ar, &caps, &k.namespace);
+                let mut names: Vec<String> = Vec::new();
+                for sel in [format!("{}={name}", render::APP_LABEL), format!("app.kubernetes.io/instance={name}")] {
+                    let list = api.list(&ListParams::default().labels(&sel)).await.map_err(|e| api_err(&format!("listing {kind}"), e))?;
+                    names.extend(list.items.into_iter().filter_map(|o| o.metadata.name));
+                }
+                if kind == "Deployment" && api.get_opt(name).await.map_err(|e| api_err("reading", e))?.is_some() {
+                    names.push(name.to_string());
+                }
+                names.sort();
+                names.dedup();
+                for n in names {
+                    targets.push((kind.to_string(), n, k.namespace.clone(), api.clone()));
+                }
+            }
+            if targets.is_empty() {
+                return Err(Error::failed(format!("nothing named or labelled `{name}` in namespace {}", k.namespace))
+                    .with_hint("delete looks for Deployments named NAME and objects labelled tusk.dev/app=NAME or app.kubernetes.io/instance=NAME"));
             }
         }
-    } else {
-        let Some(name) = name else { return Err(Error::usage("nothing to delete").with_hint("pass NAME (an app deployed by tusk) or -f FILE")) };
-        for (av, kind) in [
-            ("apps/v1", "Deployment"),
-            ("apps/v1", "StatefulSet"),
-            ("apps/v1", "DaemonSet"),
-            ("batch/v1", "Job"),
-            ("v1", "Service"),
-            ("v1", "ConfigMap"),
-            ("v1", "Secret"),
-            ("autoscaling/v2", "HorizontalPodAutoscaler"),
-            ("networking.k8s.io/v1", "Ingress"),
-        ] {
-            let Some((ar, caps)) = k.resource(av, kind).await.map_err(|e| api_err("discovery", e))? else { continue };
-            let api = k.dynamic(&ar, &caps, &k.namespace);
-            let mut names: Vec<String> = Vec::new();
-            for sel in [format!("{}={name}", render::APP_LABEL), format!("app.kubernetes.io/instance={name}")] {
-                let list = api.list(&ListParams::default().labels(&sel)).await.map_err(|e| api_err(&format!("listing {kind}"), e))?;
-                names.extend(list.items.into_iter().filter_map(|o| o.metadata.name));
-            }
-            if kind == "Deployment" && api.get_opt(name).await.map_err(|e| api_err("reading", e))?.is_some() {
-                names.push(name.to_string());
-            }
-            names.sort();
-            names.dedup();
-            for n in names {
-                targets.push((kind.to_string(), n, k.namespace.clone(), api.clone()));
-            }
+        targets.sort_by_key(|t| std::cmp::Reverse(plan::rank(&t.0)));
+        let rows: Vec<Vec<Cell>> = targets
+            .iter()
+            .map(|(kind, n, ns, _)| vec![Cell::from(if ns.is_empty() { "(cluster)".to_string() } else { ns.clone() }), Cell::from(kind.clone()), Cell::from(n.clone()), Cell::styled("delete", Style::Bad)])
+            .collect();
+        let table = Block::Table { columns: ["NAMESPACE", "KIND", "NAME", "OP"].iter().map(|s| s.to_string()).collect(), rows };
+        let data = |deleted: bool| json!({"deleted": deleted, "objects": targets.iter().map(|(kind, n, ns, _)| json!({"kind": kind, "name": n, "namespace": ns})).collect::<Vec<_>>()});
+        if ctx.dry_run {
+            let mut out = Output::new(data(false));
+            out.view = vec![table, Block::Text(vec![Cell::styled("dry run: nothing was deleted", Style::Dim)])];
+            return Ok(out);
         }
         if targets.is_empty() {
-            return Err(Error::failed(format!("nothing named or labelled `{name}` in namespace {}", k.namespace))
-                .with_hint("delete looks for Deployments named NAME and objects labelled tusk.dev/app=NAME or app.kubernetes.io/instance=NAME"));
+            return Ok(Output::new(data(false)).text("Nothing to delete: none of these objects exist."));
         }
-    }
-    targets.sort_by_key(|t| std::cmp::Reverse(plan::rank(&t.0)));
-    let rows: Vec<Vec<Cell>> = targets
-        .iter()
-        .map(|(kind, n, ns, _)| vec![Cell::from(if ns.is_empty() { "(cluster)".to_string() } else { ns.clone() }), Cell::from(kind.clone()), Cell::from(n.clone()), Cell::styled("delete", Style::Bad)])
-        .collect();
-    let table = Block::Table { columns: ["NAMESPACE", "KIND", "NAME", "OP"].iter().map(|s| s.to_string()).collect(), rows };
-    let data = |deleted: bool| json!({"deleted": deleted, "objects": targets.iter().map(|(kind, n, ns, _)| json!({"kind": kind, "name": n, "namespace": ns})).collect::<Vec<_>>()});
-    if ctx.dry_run {
-        let mut out = Output::new(data(false));
-        out.view = vec![table, Block::Text(vec![Cell::styled("dry run: nothing was deleted", Style::Dim)])];
-        return Ok(out);
-    }
-    if targets.is_empty() {
-        return Ok(Output::new(data(false)).text("Nothing to delete: none of these objects exist."));
-    }
-    ctx.ui.show(std::slice::from_ref(&table));
-    if !yes && !ctx.ui.confirm(&format!("Delete {} object(s) from {}?", targets.len(), k.describe()))? {
-        return Ok(Output::new(data(false)).text("Nothing deleted.").with_status(ExitStatus::Failure));
-    }
-    for (kind, n, _, api) in &targets {
-        let task = ctx.progress.task(format!("delete {}/{n}", kind.to_lowercase()));
-        match api.delete(n, &DeleteParams::background()).await {
-            Ok(_) => task.ok("deleted"),
-            Err(e) if is_not_found(&e) => task.ok("already gone"),
-            Err(e) => {
-                task.fail("failed");
-                return Err(api_err(&format!("deleting {}/{n}", kind.to_lowercase()), e));
+        ctx.ui.show(std::slice::from_ref(&table));
+        if !yes && !ctx.ui.confirm(&format!("Delete {} object(s) from {}?", targets.len(), k.describe()))? {
+            return Ok(Output::new(data(false)).text("Nothing deleted.").with_status(ExitStatus::Failure));
+        }
+        for (kind, n, _, api) in &targets {
+            let task = ctx.progress.task(format!("delete {}/{n}", kind.to_lowercase()));
+            match api.delete(n, &DeleteParams::background()).await {
+                Ok(_) => task.ok("deleted"),
+                Err(e) if is_not_found(&e) => task.ok("already gone"),
+                Err(e) => {
+                    task.fail("failed");
+                    return Err(api_err(&format!("deleting {}/{n}", kind.to_lowercase()), e));
+                }
             }
         }
+        Ok(Output::new(data(true)).text(Cell::styled(format!("Deleted {} object(s).", targets.len()), Style::Good)))
     }
-    Ok(Output::new(data(true)).text(Cell::styled(format!("Deleted {} object(s).", targets.len()), Style::Good)))
 }

@@ -22,7 +22,7 @@ server-side dry run), asks unless --yes, applies with server-side apply (field m
 and waits by watching until everything is ready (Deployments as `kubectl rollout status` judges them, StatefulSets, \
 DaemonSets, Jobs, Pods, PVCs, LoadBalancer Services, CRDs). A workload that fails says why: pod reasons, scheduler \
 messages, crash-loop logs and warning events.", after_long_help = HELP)]
-pub struct DeployArgs {
+pub struct DeployCommand {
     /// Name of the app to generate from flags (with --image)
     #[arg(value_name = "NAME")]
     pub name: Option<String>,
@@ -78,41 +78,43 @@ Exit codes: 0 deployed and ready; 1 failed (the reasons are printed; with --atom
 was put back); 2 bad flags or manifests (file:line, document and field path are named);
 130 interrupted.";
 
-/// `deploy NAME --image …` or `deploy -f …`.
-pub async fn run(args: DeployArgs, ctx: Context) -> Result<Output, Error> {
-    let app = args.app.clone().or_else(|| if args.files.is_empty() { args.name.clone() } else { None });
-    if args.prune && app.is_none() {
-        return Err(Error::usage("--prune needs --app NAME: only objects of that app are pruned").at("--prune"));
-    }
-    let mut docs = input_docs(args.name.as_deref(), &args.files, &args.render, app.as_deref(), None)?;
-    if let Some(a) = &app {
-        plan::label_app(&mut docs, a);
-    }
-    let k = connect(&args.kube).await?;
-    if ctx.dry_run {
-        // Server-side dry run when the cluster answers; otherwise the plan from the input.
-        match tokio::time::timeout(Duration::from_secs(5), k.client.apiserver_version()).await {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => return Ok(plan::offline_plan(&k, &docs, &api_err("cluster", e).message)),
-            Err(_) => return Ok(plan::offline_plan(&k, &docs, "the API server did not answer within 5s")),
+impl DeployCommand {
+    /// `deploy NAME --image …` or `deploy -f …`.
+    pub async fn execute(self, ctx: Context) -> Result<Output, Error> {
+        let app = self.app.clone().or_else(|| if self.files.is_empty() { self.name.clone() } else { None });
+        if self.prune && app.is_none() {
+            return Err(Error::usage("--prune needs --app NAME: only objects of that app are pruned").at("--prune"));
         }
+        let mut docs = input_docs(self.name.as_deref(), &self.files, &self.render, app.as_deref(), None)?;
+        if let Some(a) = &app {
+            plan::label_app(&mut docs, a);
+        }
+        let k = connect(&self.kube).await?;
+        if ctx.dry_run {
+            // Server-side dry run when the cluster answers; otherwise the plan from the input.
+            match tokio::time::timeout(Duration::from_secs(5), k.client.apiserver_version()).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => return Ok(plan::offline_plan(&k, &docs, &api_err("cluster", e).message)),
+                Err(_) => return Ok(plan::offline_plan(&k, &docs, "the API server did not answer within 5s")),
+            }
+        }
+        check_cluster_kinds(&k, &docs).await?;
+        if self.files.is_empty() {
+            keep_live_replicas(&k, &mut docs, &self.render).await?;
+        }
+        let opts = DeployOpts {
+            yes: self.yes,
+            force: self.force_conflicts,
+            atomic: self.atomic,
+            show_diff: self.diff,
+            app,
+            prune: self.prune,
+            timeout: self.timeout,
+            resource_timeout: self.resource_timeout,
+            wait: !self.no_wait,
+        };
+        apply(&k, docs, opts, &ctx).await
     }
-    check_cluster_kinds(&k, &docs).await?;
-    if args.files.is_empty() {
-        keep_live_replicas(&k, &mut docs, &args.render).await?;
-    }
-    let opts = DeployOpts {
-        yes: args.yes,
-        force: args.force_conflicts,
-        atomic: args.atomic,
-        show_diff: args.diff,
-        app,
-        prune: args.prune,
-        timeout: args.timeout,
-        resource_timeout: args.resource_timeout,
-        wait: !args.no_wait,
-    };
-    apply(&k, docs, opts, &ctx).await
 }
 
 /// What a deploy changed, for `--atomic`.

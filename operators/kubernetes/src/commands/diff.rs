@@ -17,7 +17,7 @@ use tusk_registry::{Block, Error, ErrorKind, ExitStatus, Output};
 Exit codes: 0 no changes; 1 changes; 2 bad flags or manifests, unknown context; 5 no answer:
 the diff could not be computed (API server unreachable, access denied, dry run refused);
 130 interrupted. As with `kubectl diff`, 1 only ever means \"there are changes\".")]
-pub struct DiffArgs {
+pub struct DiffCommand {
     #[arg(value_name = "NAME")]
     pub name: Option<String>,
     #[arg(short = 'f', long = "filename", value_name = "FILE|DIR|-")]
@@ -30,14 +30,16 @@ pub struct DiffArgs {
     pub kube: KubeArgs,
 }
 
-/// Exit 1 means "changes" here, so a failure cannot be exit 1: it becomes exit 5 ("no
-/// answer", docs/exit-codes.md). Bad input keeps exit 2, Ctrl-C 130.
-pub async fn run(args: DiffArgs) -> Result<Output, Error> {
-    diff(args).await.map_err(|e| if e.kind == ErrorKind::Failed { e.with_exit(ExitStatus::NoAnswer) } else { e })
+impl DiffCommand {
+    /// Exit 1 means "changes" here, so a failure cannot be exit 1: it becomes exit 5 ("no
+    /// answer", docs/exit-codes.md). Bad input keeps exit 2, Ctrl-C 130.
+    pub async fn execute(self) -> Result<Output, Error> {
+        diff(self).await.map_err(|e| if e.kind == ErrorKind::Failed { e.with_exit(ExitStatus::NoAnswer) } else { e })
+    }
 }
 
-async fn diff(args: DiffArgs) -> Result<Output, Error> {
-    let DiffArgs { name, files, render, force_conflicts, kube } = args;
+async fn diff(args: DiffCommand) -> Result<Output, Error> {
+    let DiffCommand { name, files, render, force_conflicts, kube } = args;
     let app = if files.is_empty() { name.clone() } else { None };
     let mut docs = input_docs(name.as_deref(), &files, &render, app.as_deref(), None)?;
     if let Some(a) = &app {

@@ -12,7 +12,7 @@ use tusk_registry::{Error, Output};
   tusk @k8s render web --image nginx:1.27 --port 80 --expose LoadBalancer
   tusk @k8s render web --image nginx:1.27 --autoscale 2:5:70 > web.yaml
   tusk @k8s render -f app.yaml     # validate and normalize manifests")]
-pub struct RenderArgs {
+pub struct RenderCommand {
     #[arg(value_name = "NAME")]
     pub name: Option<String>,
     #[arg(short = 'f', long = "filename", value_name = "FILE|DIR|-")]
@@ -27,10 +27,12 @@ pub struct RenderArgs {
     pub namespace: Option<String>,
 }
 
-/// Prints what a deploy from flags would create (with `replicas: 1` when `--replicas` is not
-/// given: on an existing Deployment, `deploy` keeps the live count instead).
-pub fn run(args: RenderArgs) -> Result<Output, Error> {
-    let docs = input_docs(args.name.as_deref(), &args.files, &args.render, args.app.as_deref(), args.namespace.as_deref())?;
-    let values: Vec<Value> = docs.iter().map(|d| d.value.clone()).collect();
-    Ok(Output::new(&values).with_raw_text(render::to_yaml(&values)))
+impl RenderCommand {
+    /// Prints what a deploy from flags would create (with `replicas: 1` when `--replicas` is not
+    /// given: on an existing Deployment, `deploy` keeps the live count instead).
+    pub fn execute(self) -> Result<Output, Error> {
+        let docs = input_docs(self.name.as_deref(), &self.files, &self.render, self.app.as_deref(), self.namespace.as_deref())?;
+        let values: Vec<Value> = docs.iter().map(|d| d.value.clone()).collect();
+        Ok(Output::new(&values).with_raw_text(render::to_yaml(&values)))
+    }
 }

@@ -12,7 +12,7 @@ use tusk_registry::{Cell, Context, Error, Output, Style};
 /// Restart a Deployment's pods (a rolling restart) and wait
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_long_help = "Examples:\n  tusk @k8s restart web")]
-pub struct RestartArgs {
+pub struct RestartCommand {
     pub name: String,
     #[arg(long)]
     pub no_wait: bool,
@@ -22,22 +22,24 @@ pub struct RestartArgs {
     pub kube: KubeArgs,
 }
 
-pub async fn run(args: RestartArgs, ctx: Context) -> Result<Output, Error> {
-    let RestartArgs { name, no_wait, timeout, kube } = args;
-    let k = connect(&kube).await?;
-    ctx.audit.set_target(format!("{}, deployment/{name}", k.describe()));
-    let api: Api<Deployment> = Api::namespaced(k.client.clone(), &k.namespace);
-    deployment::get(&api, &name, &k).await?;
-    if ctx.dry_run {
-        return Ok(Output::new(json!({"name": name, "dryRun": true})).text(format!("would restart deployment/{name} (dry run)")));
+impl RestartCommand {
+    pub async fn execute(self, ctx: Context) -> Result<Output, Error> {
+        let RestartCommand { name, no_wait, timeout, kube } = self;
+        let k = connect(&kube).await?;
+        ctx.audit.set_target(format!("{}, deployment/{name}", k.describe()));
+        let api: Api<Deployment> = Api::namespaced(k.client.clone(), &k.namespace);
+        deployment::get(&api, &name, &k).await?;
+        if ctx.dry_run {
+            return Ok(Output::new(json!({"name": name, "dryRun": true})).text(format!("would restart deployment/{name} (dry run)")));
+        }
+        let now = tusk_registry::audit::now_rfc3339();
+        let patch = json!({"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": now}}}}});
+        api.patch(&name, &PatchParams { field_manager: Some(FIELD_MANAGER.into()), ..Default::default() }, &Patch::Merge(&patch))
+            .await
+            .map_err(|e| api_err(&format!("restarting deployment/{name}"), e))?;
+        if !no_wait {
+            deployment::wait_rollout(&k, &name, timeout, &ctx).await?;
+        }
+        Ok(Output::new(json!({"name": name, "restartedAt": now})).text(Cell::styled(format!("deployment/{name} restarted"), Style::Good)))
     }
-    let now = tusk_registry::audit::now_rfc3339();
-    let patch = json!({"spec": {"template": {"metadata": {"annotations": {"kubectl.kubernetes.io/restartedAt": now}}}}});
-    api.patch(&name, &PatchParams { field_manager: Some(FIELD_MANAGER.into()), ..Default::default() }, &Patch::Merge(&patch))
-        .await
-        .map_err(|e| api_err(&format!("restarting deployment/{name}"), e))?;
-    if !no_wait {
-        deployment::wait_rollout(&k, &name, timeout, &ctx).await?;
-    }
-    Ok(Output::new(json!({"name": name, "restartedAt": now})).text(Cell::styled(format!("deployment/{name} restarted"), Style::Good)))
 }
