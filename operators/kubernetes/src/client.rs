@@ -1,7 +1,9 @@
 //! Connecting as kubectl does: `--kubeconfig`, else `KUBECONFIG` (several files, merged),
 //! else `~/.kube/config`, else in-cluster config; `--context` picks a context; the namespace
-//! is `-n`, else the context's, else `default`. Exec credential plugins and OIDC tokens work
-//! through kube's config loader.
+//! is `-n`, else the context's, else `default`. Credentials are what kube's loader reads without
+//! optional features: client certificates, tokens and token files, basic auth, exec plugins.
+//! The legacy `oidc` auth-provider's id-token is sent as is and never refreshed (kube's `oidc`
+//! feature is off); docs/kubernetes.md says so.
 
 use kube::api::{Api, ApiResource, DynamicObject};
 use kube::config::{KubeConfigOptions, Kubeconfig};
