@@ -1,5 +1,7 @@
-//! `@packages` end to end. The `version` verbs (issue 4): parse, compare, satisfies, sort and
-//! max-satisfying for every ecosystem, through `@packages <eco>` and through the aliases.
+//! `@packages` end to end. The `version` actions (parse, compare, satisfies, sort,
+//! max-satisfying) through `@packages version <action> <eco>` and through the aliases (each of
+//! Maven's, NuGet's, RubyGems' and Composer's rules: `packages_versions.rs`); `mod resolve`:
+//! the resolution verbs against a local fixture registry.
 
 use tusk_tests::{run, test_context, tusk_snapshot};
 
@@ -128,88 +130,26 @@ fn unknown_ecosystem_is_a_usage_error() {
 /// (fixtures/packages, recorded by scripts/record-packages-fixtures.sh) served by a local
 /// HTTP server; the registries are pointed at it through `[packages.registries.*]`.
 mod resolve {
-    use std::io::{BufRead, BufReader, Read, Write};
-    use std::net::TcpListener;
-    use std::path::PathBuf;
-    use tusk_tests::{TestContext, run, test_context, tusk_snapshot};
+    use tusk_tests::{FixtureServer, TestContext, run, test_context, tusk_snapshot};
 
-    /// A std-only HTTP/1.1 file server for the fixtures: `{{BASE}}` in files becomes the
-    /// server's URL; `Range: bytes=…` is honoured (wheel METADATA reads); missing files 404.
-    fn serve_fixtures() -> String {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/packages");
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let b = base.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (root, base) = (root.clone(), b.clone());
-                std::thread::spawn(move || {
-                    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-                    let mut stream = stream;
-                    loop {
-                        let mut line = String::new();
-                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                            return;
-                        }
-                        let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-                        let (mut range, mut len) = (None, 0usize);
-                        loop {
-                            let mut h = String::new();
-                            if reader.read_line(&mut h).unwrap_or(0) == 0 {
-                                return;
-                            }
-                            let h = h.trim_end();
-                            if h.is_empty() {
-                                break;
-                            }
-                            if let Some((k, v)) = h.split_once(':') {
-                                match k.trim().to_ascii_lowercase().as_str() {
-                                    "range" => range = Some(v.trim().to_string()),
-                                    "content-length" => len = v.trim().parse().unwrap_or(0),
-                                    _ => {}
-                                }
-                            }
-                        }
-                        let mut sink = vec![0u8; len];
-                        let _ = reader.read_exact(&mut sink);
-                        let rel = path.trim_start_matches('/');
-                        let mut file = root.join(rel);
-                        if rel.ends_with('/') {
-                            file = file.join("index.json");
-                        }
-                        let (status, body) = match std::fs::read(&file) {
-                            Ok(bytes) if !rel.contains("..") => {
-                                let text = String::from_utf8_lossy(&bytes);
-                                let bytes = if text.contains("{{BASE}}") { text.replace("{{BASE}}", &base).into_bytes() } else { bytes };
-                                match range.as_deref().and_then(|r| r.strip_prefix("bytes=")).and_then(|r| r.split_once('-')) {
-                                    Some((a, b)) => {
-                                        let n = bytes.len();
-                                        let (s, e) = if a.is_empty() {
-                                            (n.saturating_sub(b.parse().unwrap_or(0)), n)
-                                        } else {
-                                            (a.parse().unwrap_or(0), if b.is_empty() { n } else { (b.parse::<usize>().unwrap_or(0) + 1).min(n) })
-                                        };
-                                        ("206 Partial Content", bytes[s.min(n)..e.max(s.min(n))].to_vec())
-                                    }
-                                    None => ("200 OK", bytes),
-                                }
-                            }
-                            _ => ("404 Not Found", b"not found".to_vec()),
-                        };
-                        let head = format!("HTTP/1.1 {status}\r\ncontent-length: {}\r\n\r\n", body.len());
-                        if stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body)).is_err() {
-                            return;
-                        }
-                    }
-                });
-            }
-        });
-        base
+    /// A test context and the fixture server its registries point at; the server stops when
+    /// the test ends.
+    struct Ctx {
+        ctx: TestContext,
+        _server: FixtureServer,
+    }
+
+    impl std::ops::Deref for Ctx {
+        type Target = TestContext;
+        fn deref(&self) -> &TestContext {
+            &self.ctx
+        }
     }
 
     /// A context whose registries are the fixture server, with a fixed Python target.
-    fn ctx() -> TestContext {
-        let base = serve_fixtures();
+    fn ctx() -> Ctx {
+        let server = FixtureServer::packages();
+        let base = server.base.clone();
         let mut ctx = test_context!();
         ctx.env("TUSK_PACKAGES__REGISTRIES__CRATES__URL", format!("{base}/crates"))
             .env("TUSK_PACKAGES__REGISTRIES__NPM__URL", format!("{base}/npm"))
@@ -217,7 +157,7 @@ mod resolve {
             .filter(tusk_tests::escape(&base), "[REGISTRY]")
             .filter(r"packages in \d+ms", "packages in [TIME]")
             .filter(r"127\.0\.0\.1_\d+/[0-9a-f]{16}-", "[REGISTRY-HOST]/[URL-HASH]-");
-        ctx
+        Ctx { ctx, _server: server }
     }
 
     const PY: [&str; 4] = ["--python", "3.12", "--platform", "manylinux_2_28_x86_64"];

@@ -11,9 +11,20 @@
 //! let ctx = tusk_tests::test_context!();
 //! tusk_tests::tusk_snapshot!(ctx, ctx.tusk(["operators"]), @"...");
 //! ```
+//!
+//! [`FixtureServer`] is the one local package-registry server, for these suites and for the
+//! `@packages` crates' own tests.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+pub mod fixture_server;
+pub use fixture_server::FixtureServer;
+
+/// `fixtures/<rel>` of this repository (data only; see each folder's PROVENANCE.md).
+pub fn fixtures(rel: impl AsRef<Path>) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(rel)
+}
 
 /// A temporary home for one test.
 pub struct TestContext {

@@ -349,7 +349,7 @@ impl HttpCache {
     }
 }
 
-/// Where a cached registry URL goes in a fixture tree served by [`crate::server`]:
+/// Where a cached registry URL goes in a fixture tree (served to tests by `tusk_tests::FixtureServer`):
 /// `https://index.crates.io/se/rd/serde` → `crates/se/rd/serde`,
 /// `https://pypi.org/simple/x/` → `pypi/simple/x/index.json`,
 /// `https://files.pythonhosted.org/packages/…` → `pypi-files/packages/…`,

@@ -12,7 +12,6 @@ pub mod error;
 pub mod http;
 pub mod npm;
 pub mod pypi;
-pub mod server;
 
 pub use error::IndexError;
 pub use http::{CacheMode, Fetched, HttpCache, HttpOptions, Secret, Stats};

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 use std::time::Duration;
-use tusk_index::server::FixtureServer;
+use tusk_tests::FixtureServer;
 use tusk_index::{CacheMode, HttpCache, HttpOptions, IndexError, RegistryEndpoint, Secret};
 
 fn opts(cache: &std::path::Path, mode: CacheMode) -> HttpOptions {
@@ -20,7 +20,7 @@ async fn cache_freshness_offline_refresh_and_retries() {
     let root = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(root.path().join("x")).unwrap();
     std::fs::write(root.path().join("x/doc"), b"hello {{BASE}}").unwrap();
-    let server = FixtureServer::start(root.path()).await.unwrap();
+    let server = FixtureServer::start(root.path());
     let cache = tempfile::tempdir().unwrap();
     let url = format!("{}/x/doc", server.base);
 
@@ -76,7 +76,7 @@ async fn concurrent_processes_share_the_cache_atomically() {
     let root = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(root.path().join("x")).unwrap();
     std::fs::write(root.path().join("x/doc"), vec![b'a'; 200_000]).unwrap();
-    let server = FixtureServer::start(root.path()).await.unwrap();
+    let server = FixtureServer::start(root.path());
     let cache = tempfile::tempdir().unwrap();
     let url = format!("{}/x/doc", server.base);
     // Many independent clients (as separate processes would be) refreshing the same entry

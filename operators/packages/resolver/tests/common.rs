@@ -7,12 +7,12 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use tusk_index::server::FixtureServer;
+use tusk_tests::FixtureServer;
 use tusk_index::{CacheMode, HttpCache, HttpOptions, RegistryEndpoint};
 use tusk_resolver::Resolution;
 
 pub fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../fixtures/packages")
+    tusk_tests::fixtures("packages")
 }
 
 pub struct Env {
@@ -22,7 +22,7 @@ pub struct Env {
 
 impl Env {
     pub async fn start() -> Env {
-        let server = FixtureServer::start(fixtures()).await.expect("fixture server");
+        let server = FixtureServer::packages();
         Env { server, cache: tempfile::tempdir().expect("tempdir") }
     }
     pub fn http(&self, mode: CacheMode) -> Arc<HttpCache> {
