@@ -56,8 +56,13 @@ def diagram(meta):
         lines.append(f'    {node(name)}["{name}<br/>{folders[name]}/"]')
     edges = set()
     for p in meta["packages"]:
+        # A crate's dev-dependency on itself (to turn on a test feature) is no edge, and a
+        # dev-dependency on a crate it already depends on says nothing new.
+        normal = {d["name"] for d in p["dependencies"] if d["kind"] != "dev"}
         for d in p["dependencies"]:
-            if d["name"] not in folders:
+            if d["name"] not in folders or d["name"] == p["name"]:
+                continue
+            if d["kind"] == "dev" and d["name"] in normal:
                 continue
             if d["kind"] == "dev":
                 arrow = "-.->|dev|"
