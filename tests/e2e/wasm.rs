@@ -328,6 +328,12 @@ fn compile_then_run_precompiled() {
     // With --fuel at compile time it works.
     run(&mut ctx.tusk(["@wasm", "compile", "--fuel", &wat("exit.wat"), "--out", "exit-fuel.cwasm"]), None);
     assert_eq!(run(&mut ctx.tusk(["@wasm", "run", "--fuel", "1000", "exit-fuel.cwasm"]), None).code, Some(42));
+    // Epoch checks are compiled in only for --timeout: the same rule.
+    let r = run(&mut ctx.tusk(["@wasm", "run", "--timeout", "5s", "exit.cwasm"]), None);
+    assert_eq!(r.code, Some(2));
+    assert!(r.stderr.contains("precompiled for a different engine"), "{}", r.stderr);
+    run(&mut ctx.tusk(["@wasm", "compile", "--timeout", &wat("exit.wat"), "--out", "exit-epochs.cwasm"]), None);
+    assert_eq!(run(&mut ctx.tusk(["@wasm", "run", "--timeout", "5s", "exit-epochs.cwasm"]), None).code, Some(42));
 }
 
 #[test]
@@ -476,6 +482,18 @@ fn invoke_component_with_wave_values() {
 }
 
 #[test]
+fn inspect_compiles_components_only() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "inspect", "--help"]));
+    // As the help says: a module is only parsed; a component is compiled into the cache.
+    let entries = |ctx: &TestContext| run(&mut ctx.tusk(["@wasm", "-o", "json", "cache", "stats"]), None).json()["entries"].as_u64();
+    assert_eq!(run(&mut ctx.tusk(["@wasm", "inspect", &built("args.wasm")]), None).code, Some(0));
+    assert_eq!(entries(&ctx), Some(0));
+    assert_eq!(run(&mut ctx.tusk(["@wasm", "inspect", &built("args.component.wasm")]), None).code, Some(0));
+    assert_eq!(entries(&ctx), Some(1));
+}
+
+#[test]
 fn inspect_component_signatures() {
     let ctx = ctx();
     tusk_snapshot!(ctx, ctx.tusk(["@wasm", "inspect", &built("calc.component.wasm")]));
@@ -495,6 +513,7 @@ fn ctrl_c_stops_a_running_guest() {
     assert!(start.elapsed() < std::time::Duration::from_secs(10));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
-    // The guest was stopped by tusk (epoch interruption), not by a second Ctrl-C.
+    // The guest was stopped by tusk on the first Ctrl-C (without --timeout its code has no
+    // epoch checks, so tusk ends the process), not by a second Ctrl-C.
     assert!(stderr.contains("error: interrupted"), "{stderr}");
 }

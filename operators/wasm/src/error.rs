@@ -24,7 +24,7 @@ pub fn convert(e: WasmError, file: Option<&Path>) -> Error {
             .with_hint("the file may be truncated or built for a proposal this engine does not enable; `tusk @wasm validate` shows the offset"),
         WasmError::Incompatible { ref path, .. } => Error::usage(e.to_string())
             .at(path.display().to_string())
-            .with_hint("recompile it with this tusk: `tusk @wasm compile <the .wasm>` (add --fuel if you run it with --fuel), or run the .wasm itself"),
+            .with_hint("recompile it with this tusk: `tusk @wasm compile <the .wasm>` (add --fuel or --timeout if you run it with that limit), or run the .wasm itself"),
         WasmError::Link { ref path, .. } => Error::failed(e.to_string())
             .at(path.display().to_string())
             .with_hint("tusk provides WASI preview 1 to modules and WASI 0.2 to components; other imports cannot be satisfied"),

@@ -10,7 +10,7 @@ use tusk_wasm_runtime::{self as rt, EngineOptions, Runtime};
 
 const LONG_ABOUT: &str = "Compiles a module or component ahead of time with this tusk's engine. `run` loads the output directly; \
 it refuses code compiled by another wasmtime version or engine configuration (e.g. with or without \
---fuel) with a clear error. Pass --fuel when compiling code that will run with --fuel.";
+--fuel) with a clear error. Pass --fuel or --timeout when compiling code that will run with that limit.";
 
 const EXAMPLES: &str = "Examples:\n  tusk @wasm compile app.wasm                # writes app.cwasm\n  tusk @wasm compile app.wasm --out /tmp/app.cwasm\n  tusk @wasm run app.cwasm";
 
@@ -25,11 +25,19 @@ pub struct CompileCommand {
     /// Compile with fuel metering (needed to run the output with --fuel)
     #[arg(long)]
     fuel: bool,
+    /// Compile with epoch checks (needed to run the output with --timeout)
+    #[arg(long)]
+    timeout: bool,
 }
 
 impl CompileCommand {
     pub fn execute(self, config: &WasmConfig, ctx: &Context) -> tusk_registry::Result<Output> {
-        let eopts = EngineOptions { fuel: self.fuel || config.fuel.is_some(), ..EngineOptions::default() };
+        // The code-changing settings `run` picks with the same config, plus the flags.
+        let eopts = EngineOptions {
+            fuel: self.fuel || config.fuel.is_some(),
+            epochs: self.timeout || config.timeout.is_some(),
+            ..EngineOptions::default()
+        };
         let runtime = Runtime::new(eopts, None, 0).map_err(|e| convert(e, None))?;
         let out = self.out.clone().unwrap_or_else(|| self.file.with_extension("cwasm"));
         if out == self.file {
