@@ -11,6 +11,6 @@ mod multicloud;
 #[cfg(feature = "packages")]
 mod packages;
 #[cfg(feature = "packages")]
-mod packages_versions_b;
+mod packages_versions;
 #[cfg(feature = "wasm")]
 mod wasm;

@@ -1,4 +1,4 @@
-//! `@packages version …` end to end for Maven, NuGet, RubyGems and Composer (issue 4 part B):
+//! `@packages version …` end to end for Maven, NuGet, RubyGems and Composer:
 //! each ecosystem's own rules as a user sees them, through the aliases `@maven @nuget @gem
 //! @composer` and through `@packages version <action> <eco>`.
 

@@ -1,6 +1,5 @@
-//! Which [`VersionScheme`] implements each ecosystem.
-//!
-//! versions-b: add your arms here (`Ecosystem::Maven => Some(&tusk_maven::MavenScheme)` …).
+//! Which [`VersionScheme`] implements each ecosystem. A new ecosystem crate exports its
+//! scheme (as `tusk_maven::SCHEME` does) and gets an arm here.
 
 use tusk_versions::{Ecosystem, VersionScheme};
 

@@ -1,12 +1,13 @@
 //! `@packages version parse|compare|satisfies|sort|max-satisfying`: each ecosystem's own
 //! version semantics, through [`crate::schemes::scheme_for`].
 //!
-//! The verb group is built with clap's builder API rather than derive so that an alias with
-//! an ecosystem preset (`@pip`, `@cargo`…) can drop the `<eco>` positional:
-//! `tusk @pip version compare 1.0 1.0.0`.
+//! The actions are built with clap's builder API rather than derive so that an alias with an
+//! ecosystem preset (`@pip`, `@cargo`…) can drop the `<eco>` positional:
+//! `tusk @pip version compare 1.0 1.0.0` (see [`command`]). [`VersionCommand`] is what they
+//! parse into.
 
 use crate::schemes::scheme_for;
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{Arg, ArgAction, ArgMatches, Args, Command, FromArgMatches};
 use std::cmp::Ordering;
 use std::io::Read;
 use tusk_registry::{Cell, Error, ExitStatus, Output, Result, Style};
@@ -21,10 +22,13 @@ for Maven, NuGet.Versioning, Gem::Version and Gem::Requirement, composer/semver.
 <ECO> is one of npm, pypi, crates, maven, nuget, rubygems, composer; the aliases @npm @pip @cargo @maven \
 @nuget @gem @composer fill it in. Inputs that begin with `-` go after `--`.";
 
-/// The `version` verb: a group of actions.
+/// The `version` verb, a group of actions; without `<ECO>` when an alias presets it.
 pub fn command(with_eco: bool) -> Command {
-    Command::new("version")
-        .about(VERSION_ABOUT)
+    build(Command::new("version"), with_eco)
+}
+
+fn build(cmd: Command, with_eco: bool) -> Command {
+    cmd.about(VERSION_ABOUT)
         .long_about(VERSION_LONG)
         .subcommand_required(true)
         .arg_required_else_help(true)
@@ -107,26 +111,109 @@ fn action(name: &'static str, about: &'static str, with_eco: bool, examples: &'s
     ))
 }
 
-/// Runs `version <action>`. `preset` is the alias's ecosystem when invoked as `@pip` etc.
-pub fn run(matches: &ArgMatches, preset: Option<&str>) -> Result<Output> {
-    let Some((name, m)) = matches.subcommand() else {
-        return Err(Error::usage("missing action").with_hint("try `tusk @packages version --help`"));
-    };
-    let eco_text = match (preset, m.try_get_one::<String>("eco").ok().flatten()) {
-        (_, Some(e)) => e.clone(),
-        (Some(p), None) => p.to_string(),
-        (None, None) => return Err(Error::usage("missing <ECO>").at("<ECO>").with_hint("one of npm, pypi, crates, maven, nuget, rubygems, composer")),
-    };
-    let eco: Ecosystem = eco_text.parse().map_err(|e: tusk_versions::UnknownEcosystem| Error::usage(e.to_string()).at("<ECO>"))?;
-    let scheme = scheme_for(eco).ok_or_else(|| Error::unsupported(format!("version semantics for {eco} are not built into this tusk yet")))?;
-    let opts = options(m, scheme)?;
-    match name {
-        "parse" => parse(scheme, m, &opts),
-        "compare" => compare(scheme, m, &opts),
-        "satisfies" => satisfies(scheme, m, &opts),
-        "sort" => sort(scheme, m, &opts),
-        "max-satisfying" => max_satisfying(scheme, m, &opts),
-        other => Err(Error::usage(format!("unknown action `{other}`"))),
+/// One `version` action with its operands, as parsed from either form of [`command`].
+#[derive(Debug, Clone)]
+pub struct VersionCommand {
+    /// `<ECO>`; `None` under an alias, whose preset supplies it.
+    eco: Option<String>,
+    action: Action,
+    include_prerelease: bool,
+    exclude_prerelease: bool,
+    loose: bool,
+    mode: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+enum Action {
+    Parse { version: String },
+    Compare { a: String, b: String },
+    Satisfies { range: String, version: String },
+    Sort { versions: Vec<String>, reverse: bool },
+    MaxSatisfying { range: String, versions: Vec<String> },
+}
+
+impl FromArgMatches for VersionCommand {
+    fn from_arg_matches(matches: &ArgMatches) -> std::result::Result<Self, clap::Error> {
+        let Some((name, m)) = matches.subcommand() else {
+            return Err(clap::Error::raw(clap::error::ErrorKind::MissingSubcommand, "`version` needs an action\n"));
+        };
+        let action = match name {
+            "parse" => Action::Parse { version: get(m, "version") },
+            "compare" => Action::Compare { a: get(m, "a"), b: get(m, "b") },
+            "satisfies" => Action::Satisfies { range: get(m, "range"), version: get(m, "version") },
+            "sort" => Action::Sort { versions: many(m, "versions"), reverse: flag(m, "reverse") },
+            "max-satisfying" => Action::MaxSatisfying { range: get(m, "range"), versions: many(m, "versions") },
+            other => return Err(clap::Error::raw(clap::error::ErrorKind::InvalidSubcommand, format!("unknown action `{other}`\n"))),
+        };
+        Ok(VersionCommand {
+            eco: m.try_get_one::<String>("eco").ok().flatten().cloned(),
+            action,
+            include_prerelease: flag(m, "include-prerelease"),
+            exclude_prerelease: flag(m, "exclude-prerelease"),
+            loose: flag(m, "loose"),
+            mode: m.try_get_one::<String>("mode").ok().flatten().cloned(),
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> std::result::Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Args for VersionCommand {
+    fn augment_args(cmd: Command) -> Command {
+        build(cmd, true)
+    }
+
+    fn augment_args_for_update(cmd: Command) -> Command {
+        build(cmd, true)
+    }
+}
+
+impl VersionCommand {
+    /// Runs the action. `preset` is the alias's ecosystem when invoked as `@pip` etc.
+    pub fn execute(self, preset: Option<&str>) -> Result<Output> {
+        let eco_text = match (preset, &self.eco) {
+            (_, Some(e)) => e.clone(),
+            (Some(p), None) => p.to_string(),
+            (None, None) => return Err(Error::usage("missing <ECO>").at("<ECO>").with_hint("one of npm, pypi, crates, maven, nuget, rubygems, composer")),
+        };
+        let eco: Ecosystem = eco_text.parse().map_err(|e: tusk_versions::UnknownEcosystem| Error::usage(e.to_string()).at("<ECO>"))?;
+        let scheme = scheme_for(eco).ok_or_else(|| Error::unsupported(format!("version semantics for {eco} are not built into this tusk yet")))?;
+        let opts = self.options(scheme)?;
+        match &self.action {
+            Action::Parse { version } => parse(scheme, version, &opts),
+            Action::Compare { a, b } => compare(scheme, a, b, &opts),
+            Action::Satisfies { range, version } => satisfies(scheme, range, version, &opts),
+            Action::Sort { versions, reverse } => sort(scheme, versions, *reverse, &opts),
+            Action::MaxSatisfying { range, versions } => max_satisfying(scheme, range, versions, &opts),
+        }
+    }
+
+    fn options(&self, scheme: &dyn VersionScheme) -> Result<SchemeOptions> {
+        let mut o = SchemeOptions {
+            include_prerelease: self.include_prerelease,
+            exclude_prerelease: self.exclude_prerelease,
+            loose: self.loose,
+            mode: self.mode.clone(),
+            ..Default::default()
+        };
+        if let Some(mode) = &o.mode {
+            let known = scheme.modes();
+            if !known.contains(&mode.as_str()) {
+                let hint = if known.is_empty() {
+                    format!("{} has no modes", scheme.ecosystem())
+                } else {
+                    format!("{} modes: {}", scheme.ecosystem(), known.join(", "))
+                };
+                return Err(Error::usage(format!("unknown mode `{mode}` for {}", scheme.ecosystem())).at("--mode").with_hint(hint));
+            }
+        }
+        if o.loose {
+            o.flags.insert("loose".into(), "true".into());
+        }
+        Ok(o)
     }
 }
 
@@ -134,33 +221,12 @@ fn flag(m: &ArgMatches, name: &str) -> bool {
     m.try_get_one::<bool>(name).ok().flatten().copied().unwrap_or(false)
 }
 
-fn get<'a>(m: &'a ArgMatches, name: &str) -> &'a str {
-    m.try_get_one::<String>(name).ok().flatten().map(String::as_str).unwrap_or("")
+fn get(m: &ArgMatches, name: &str) -> String {
+    m.try_get_one::<String>(name).ok().flatten().cloned().unwrap_or_default()
 }
 
-fn options(m: &ArgMatches, scheme: &dyn VersionScheme) -> Result<SchemeOptions> {
-    let mut o = SchemeOptions {
-        include_prerelease: flag(m, "include-prerelease"),
-        exclude_prerelease: flag(m, "exclude-prerelease"),
-        loose: flag(m, "loose"),
-        mode: m.try_get_one::<String>("mode").ok().flatten().cloned(),
-        ..Default::default()
-    };
-    if let Some(mode) = &o.mode {
-        let known = scheme.modes();
-        if !known.contains(&mode.as_str()) {
-            let hint = if known.is_empty() {
-                format!("{} has no modes", scheme.ecosystem())
-            } else {
-                format!("{} modes: {}", scheme.ecosystem(), known.join(", "))
-            };
-            return Err(Error::usage(format!("unknown mode `{mode}` for {}", scheme.ecosystem())).at("--mode").with_hint(hint));
-        }
-    }
-    if o.loose {
-        o.flags.insert("loose".into(), "true".into());
-    }
-    Ok(o)
+fn many(m: &ArgMatches, name: &str) -> Vec<String> {
+    m.try_get_many::<String>(name).ok().flatten().map(|v| v.cloned().collect()).unwrap_or_default()
 }
 
 /// An invalid version or range as a usage error (exit 2) naming the argument.
@@ -178,8 +244,7 @@ fn invalid(e: InvalidInput, location: &str) -> Error {
     Error::usage(format!("invalid {} {what} `{}`: {}", e.ecosystem, e.input, e.reason)).at(location.to_string()).with_hint(hint)
 }
 
-fn parse(scheme: &dyn VersionScheme, m: &ArgMatches, o: &SchemeOptions) -> Result<Output> {
-    let input = get(m, "version");
+fn parse(scheme: &dyn VersionScheme, input: &str, o: &SchemeOptions) -> Result<Output> {
     let p = scheme.parse(input, o).map_err(|e| invalid(e, "<VERSION>"))?;
     let mut rows: Vec<(String, Cell)> = vec![
         ("ecosystem".into(), Cell::from(scheme.ecosystem().name())),
@@ -206,8 +271,7 @@ fn parse(scheme: &dyn VersionScheme, m: &ArgMatches, o: &SchemeOptions) -> Resul
     Ok(Output::new(data).kv(rows))
 }
 
-fn compare(scheme: &dyn VersionScheme, m: &ArgMatches, o: &SchemeOptions) -> Result<Output> {
-    let (a, b) = (get(m, "a"), get(m, "b"));
+fn compare(scheme: &dyn VersionScheme, a: &str, b: &str, o: &SchemeOptions) -> Result<Output> {
     let ord = scheme.compare(a, b, o).map_err(|e| {
         let loc = if e.input == a { "<A>" } else { "<B>" };
         invalid(e, loc)
@@ -220,8 +284,7 @@ fn compare(scheme: &dyn VersionScheme, m: &ArgMatches, o: &SchemeOptions) -> Res
     Ok(Output::new(serde_json::json!({ "cmp": n })).text(sign))
 }
 
-fn satisfies(scheme: &dyn VersionScheme, m: &ArgMatches, o: &SchemeOptions) -> Result<Output> {
-    let (range, version) = (get(m, "range"), get(m, "version"));
+fn satisfies(scheme: &dyn VersionScheme, range: &str, version: &str, o: &SchemeOptions) -> Result<Output> {
     // Validate the range first so an invalid range is reported as such.
     scheme.parse_range(range, o).map_err(|e| invalid(e, "<RANGE>"))?;
     let ok = scheme.satisfies(range, version, o).map_err(|e| {
@@ -244,9 +307,8 @@ fn read_stdin_versions() -> Result<Vec<String>> {
     Ok(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect())
 }
 
-fn sort(scheme: &dyn VersionScheme, m: &ArgMatches, o: &SchemeOptions) -> Result<Output> {
-    let given: Vec<String> = m.try_get_many::<String>("versions").ok().flatten().map(|v| v.cloned().collect()).unwrap_or_default();
-    let (versions, from_stdin) = if given.is_empty() { (read_stdin_versions()?, true) } else { (given, false) };
+fn sort(scheme: &dyn VersionScheme, given: &[String], reverse: bool, o: &SchemeOptions) -> Result<Output> {
+    let (versions, from_stdin) = if given.is_empty() { (read_stdin_versions()?, true) } else { (given.to_vec(), false) };
     let mut sorted = scheme.sort(&versions, o).map_err(|e| {
         let loc = if from_stdin {
             versions.iter().position(|v| *v == e.input).map(|i| format!("stdin line {}", i + 1)).unwrap_or_else(|| "stdin".into())
@@ -255,17 +317,15 @@ fn sort(scheme: &dyn VersionScheme, m: &ArgMatches, o: &SchemeOptions) -> Result
         };
         invalid(e, &loc)
     })?;
-    if flag(m, "reverse") {
+    if reverse {
         sorted.reverse();
     }
     Ok(Output::new(serde_json::json!({ "versions": sorted })).lines(sorted.clone()))
 }
 
-fn max_satisfying(scheme: &dyn VersionScheme, m: &ArgMatches, o: &SchemeOptions) -> Result<Output> {
-    let range = get(m, "range");
-    let versions: Vec<String> = m.try_get_many::<String>("versions").ok().flatten().map(|v| v.cloned().collect()).unwrap_or_default();
+fn max_satisfying(scheme: &dyn VersionScheme, range: &str, versions: &[String], o: &SchemeOptions) -> Result<Output> {
     scheme.parse_range(range, o).map_err(|e| invalid(e, "<RANGE>"))?;
-    let best = scheme.max_satisfying(range, &versions, o).map_err(|e| {
+    let best = scheme.max_satisfying(range, versions, o).map_err(|e| {
         let loc = if e.what == "range" { "<RANGE>" } else { "<VERSION>" };
         invalid(e, loc)
     })?;
