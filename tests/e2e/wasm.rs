@@ -482,6 +482,18 @@ fn invoke_component_with_wave_values() {
 }
 
 #[test]
+fn inspect_compiles_components_only() {
+    let ctx = ctx();
+    tusk_snapshot!(ctx, ctx.tusk(["@wasm", "inspect", "--help"]));
+    // As the help says: a module is only parsed; a component is compiled into the cache.
+    let entries = |ctx: &TestContext| run(&mut ctx.tusk(["@wasm", "-o", "json", "cache", "stats"]), None).json()["entries"].as_u64();
+    assert_eq!(run(&mut ctx.tusk(["@wasm", "inspect", &built("args.wasm")]), None).code, Some(0));
+    assert_eq!(entries(&ctx), Some(0));
+    assert_eq!(run(&mut ctx.tusk(["@wasm", "inspect", &built("args.component.wasm")]), None).code, Some(0));
+    assert_eq!(entries(&ctx), Some(1));
+}
+
+#[test]
 fn inspect_component_signatures() {
     let ctx = ctx();
     tusk_snapshot!(ctx, ctx.tusk(["@wasm", "inspect", &built("calc.component.wasm")]));
