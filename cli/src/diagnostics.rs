@@ -7,7 +7,7 @@
 //! hint: <hint>
 //! ```
 
-use crate::app::ColorWhen;
+use crate::color::ColorWhen;
 use anstyle::{AnsiColor, Style};
 use std::io::Write;
 use tusk_registry::paths::env;

@@ -1,18 +1,19 @@
-//! `tusk @<operator> <verb> …`: resolve through the registry, parse with the operator's own
-//! command, run with a context, render, audit. The CLI knows no operator by name.
+//! `tusk @<name> …`: resolve `name` through the registry to a built-in operator or a
+//! plugin, parse the rest with its own command, run it, and audit verbs that change
+//! something. The CLI knows no operator by name.
 
-use crate::app::{ColorWhen, Session};
+use crate::diagnostics;
+use crate::execute::{context_for, finish, run_async};
 use crate::globals::{self, Flags};
-use crate::{diagnostics, interaction, printer, progress};
+use crate::session::Session;
 use clap::{Arg, ArgAction, Command};
 use std::ffi::OsString;
 use std::sync::Arc;
 use std::time::Instant;
-use tokio_util::sync::CancellationToken;
 use tusk_registry::audit::{AuditLog, AuditRecord, AuditScope, current_user, now_rfc3339, redact_args};
 use tusk_registry::plugin::process::PluginEnv;
 use tusk_registry::plugin::{PluginKind, PluginRecord};
-use tusk_registry::{Context, Error, ErrorKind, ExitStatus, Invocation, Operator, Output, Progress, Resolved};
+use tusk_registry::{Error, ExitStatus, Invocation, Operator, Resolved};
 
 pub fn operator(session: &mut Session, name: &str, rest: Vec<OsString>) -> u8 {
     match session.registry.resolve(name) {
@@ -76,78 +77,6 @@ fn builtin(session: &mut Session, op: Arc<dyn Operator>, name: &str, preset: Opt
     code
 }
 
-/// Prints the result or the error and returns the exit code.
-pub fn finish(session: &Session, result: Result<Output, Error>) -> u8 {
-    match result {
-        Ok(output) => match printer::print(&output, session.output, session.color) {
-            Ok(()) => output.status.code(),
-            Err(e) => diagnostics::report(&e, session.color),
-        },
-        Err(e) => diagnostics::report(&e, session.color),
-    }
-}
-
-pub fn context_for(session: &Session) -> Context {
-    let bars = progress::Bars::new(session.show_progress, session.flags.quiet);
-    Context {
-        config: Arc::new(session.config.clone()),
-        output: session.output,
-        dry_run: session.flags.dry_run,
-        verbosity: session.flags.verbosity(),
-        progress: Progress::new(Arc::new(bars)),
-        cancel: CancellationToken::new(),
-        audit: AuditScope::default(),
-        paths: session.paths.clone(),
-        ui: Arc::new(interaction::Terminal { color: session.color, quiet: session.flags.quiet }),
-    }
-}
-
-/// Runs an operator future on a fresh runtime. The first Ctrl-C cancels the token and
-/// lets the operator clean up (an atomic deploy rolls back); a second one exits at once.
-pub fn run_async<T, F>(session: &Session, cancel: CancellationToken, fut: F) -> Result<T, Error>
-where
-    T: Send + 'static,
-    F: std::future::Future<Output = Result<T, Error>> + Send + 'static,
-{
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => return Err(Error::failed(format!("cannot start the async runtime: {e}"))),
-    };
-    let quiet = session.flags.quiet;
-    let result = rt.block_on(async move {
-        let task = tokio::spawn(fut);
-        tokio::pin!(task);
-        tokio::select! {
-            r = &mut task => joined(r),
-            _ = tokio::signal::ctrl_c() => {
-                cancel.cancel();
-                if !quiet {
-                    eprintln!("interrupted: stopping and cleaning up (press Ctrl-C again to exit now)");
-                }
-                tokio::select! {
-                    r = &mut task => match joined(r) {
-                        Ok(_) => Err(Error::interrupted()),
-                        Err(e) if e.kind == ErrorKind::Interrupted => Err(e),
-                        Err(e) => Err(Error::interrupted().with_source(e)),
-                    },
-                    _ = tokio::signal::ctrl_c() => Err(Error::interrupted().with_hint("exited at once on the second Ctrl-C; clean-up did not finish")),
-                }
-            }
-        }
-    });
-    // Do not wait for stray blocking tasks (a hung SDK call) once the result is known.
-    rt.shutdown_background();
-    result
-}
-
-fn joined<T>(r: Result<Result<T, Error>, tokio::task::JoinError>) -> Result<T, Error> {
-    match r {
-        Ok(inner) => inner,
-        Err(e) => Err(Error::failed(format!("internal error: the operation panicked ({e})"))
-            .with_hint("this is a bug in tusk; please report it with the command you ran")),
-    }
-}
-
 fn record_audit(session: &Session, operator: &str, verb: &str, scope: &AuditScope, dry_run: bool, code: u8, started: Instant) {
     let outcome = match code {
         ExitStatus::SUCCESS => "success",
@@ -183,14 +112,7 @@ fn plugin(session: &mut Session, record: PluginRecord, name: &str, rest: Vec<OsS
                 output: session.output.name().to_string(),
                 dry_run: session.flags.dry_run,
                 verbosity: session.flags.verbosity(),
-                color: match session.color {
-                    ColorWhen::Always => "always".into(),
-                    ColorWhen::Never => "never".into(),
-                    ColorWhen::Auto => {
-                        use std::io::IsTerminal;
-                        if std::io::stdout().is_terminal() { "always".into() } else { "never".into() }
-                    }
-                },
+                color: if session.color.is_on_for(&std::io::stdout()) { "always".into() } else { "never".into() },
                 no_progress: !session.show_progress,
                 invoked_as: name.to_string(),
                 config: session.config.project_file().map(|p| p.to_path_buf()),

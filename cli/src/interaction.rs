@@ -1,6 +1,6 @@
 //! Mid-operation interaction on stderr: showing a plan and asking for confirmation.
 
-use crate::app::ColorWhen;
+use crate::color::ColorWhen;
 use std::io::{BufRead, IsTerminal, Write};
 use tusk_registry::{Block, Error, Interaction};
 

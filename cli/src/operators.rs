@@ -12,5 +12,6 @@ pub fn register_all(registry: &mut Registry) {
     tusk_wasm::register(registry);
     #[cfg(feature = "packages")]
     tusk_packages::register(registry);
+    // Without any operator feature the parameter would be unused.
     let _ = &registry;
 }

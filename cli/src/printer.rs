@@ -1,7 +1,7 @@
 //! Rendering results. stdout carries data only: the human view for `-o text`, the data for
 //! `-o json|yaml`. Colour is decoration: the text reads the same without it.
 
-use crate::app::ColorWhen;
+use crate::color::ColorWhen;
 use anstyle::{AnsiColor, Style as Ansi};
 use std::io::Write;
 use tusk_registry::{Block, Cell, Error, Output, OutputFormat, Style};
@@ -136,12 +136,12 @@ pub fn render_table(columns: &[String], rows: &[Vec<Cell>]) -> String {
     s.push_str(&format!("{bold}{}{bold:#}\n", header.join("  ").trim_end()));
     for r in rows {
         let mut line = String::new();
-        for i in 0..n {
+        for (i, w) in widths.iter().enumerate() {
             let empty = Cell::from("");
             let c = r.get(i).unwrap_or(&empty);
             line.push_str(&paint(c));
             if i + 1 < n {
-                line.push_str(&" ".repeat(widths[i] - width(&c.text) + 2));
+                line.push_str(&" ".repeat(w - width(&c.text) + 2));
             }
         }
         s.push_str(line.trim_end());

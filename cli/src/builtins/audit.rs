@@ -1,7 +1,7 @@
 //! `tusk audit [--since] [--operator]` and `tusk audit verify`.
 
-use crate::app::Session;
-use crate::dispatch;
+use crate::execute;
+use crate::session::Session;
 use clap::{Arg, ArgMatches, Command};
 use tusk_registry::audit::AuditLog;
 use tusk_registry::{Cell, Error, ExitStatus, Output, Style};
@@ -29,7 +29,7 @@ pub fn run(m: &ArgMatches, session: &mut Session) -> u8 {
         Some(("verify", _)) => verify(&log),
         _ => list(&log, m),
     };
-    dispatch::finish(session, result)
+    execute::finish(session, result)
 }
 
 fn verify(log: &AuditLog) -> Result<Output, Error> {

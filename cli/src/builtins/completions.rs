@@ -1,7 +1,6 @@
 //! `tusk completions <shell>`: shell completion scripts covering every built-in operator
 //! and verb.
 
-use crate::app::top_command;
 use clap::{Arg, ArgMatches, Command};
 use clap_complete::Shell;
 use tusk_registry::{ExitStatus, Registry};
@@ -13,9 +12,11 @@ pub fn command() -> Command {
         .arg(Arg::new("shell").required(true).value_parser(clap::value_parser!(Shell)))
 }
 
-pub fn run(m: &ArgMatches, registry: &Registry) -> u8 {
+/// `top` is the top-level command; each built-in operator's command is added to it so that
+/// the script completes `@operator` verbs too.
+pub fn run(m: &ArgMatches, top: Command, registry: &Registry) -> u8 {
     let Some(shell) = m.get_one::<Shell>("shell").copied() else { return ExitStatus::USAGE };
-    let mut cmd = top_command(registry).allow_external_subcommands(false);
+    let mut cmd = top.allow_external_subcommands(false);
     for op in registry.builtins() {
         let info = op.info();
         cmd = cmd.subcommand(op.command().name(format!("@{}", info.name)));

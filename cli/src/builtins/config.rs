@@ -1,7 +1,7 @@
 //! `tusk config show`: the merged configuration and where each value came from.
 
-use crate::app::Session;
-use crate::dispatch;
+use crate::execute;
+use crate::session::Session;
 use clap::{ArgMatches, Command};
 use tusk_registry::{Cell, Output, Style};
 
@@ -46,5 +46,5 @@ pub fn run(_m: &ArgMatches, session: &mut Session) -> u8 {
     }
     let out = Output::new(serde_json::json!({ "files": files, "entries": json_entries }))
         .table(&["KEY", "VALUE", "ORIGIN"], rows);
-    dispatch::finish(session, Ok(out))
+    execute::finish(session, Ok(out))
 }

@@ -8,15 +8,14 @@ pub mod doctor;
 pub mod operators;
 pub mod plugin;
 
-use crate::app::{ColorWhen, top_command};
-use crate::diagnostics;
-use clap::ArgMatches;
+use crate::color::ColorWhen;
+use crate::{diagnostics, dispatch};
+use clap::{ArgMatches, Command};
 use tusk_registry::{Error, ExitStatus, Registry, Resolved};
 
-/// `tusk help [@operator [verb…] | command]`.
-pub fn help(m: &ArgMatches, registry: &Registry) -> u8 {
+/// `tusk help [@operator [verb…] | command]`; `top` is the top-level command.
+pub fn help(m: &ArgMatches, mut top: Command, registry: &Registry) -> u8 {
     let topic: Vec<String> = m.get_many::<String>("topic").map(|v| v.cloned().collect()).unwrap_or_default();
-    let mut top = top_command(registry);
     let Some(first) = topic.first() else {
         let _ = top.print_long_help();
         return ExitStatus::SUCCESS;
@@ -26,7 +25,7 @@ pub fn help(m: &ArgMatches, registry: &Registry) -> u8 {
     let (cmd, mut argv) = if let Some(name) = first.strip_prefix('@') {
         match registry.resolve(name) {
             Ok(Resolved::Builtin { operator, preset }) => (
-                crate::dispatch::operator_command(operator.command_for(preset.as_deref()), name),
+                dispatch::operator_command(operator.command_for(preset.as_deref()), name),
                 vec![format!("@{name}")],
             ),
             Ok(Resolved::Plugin(p)) => {

@@ -1,7 +1,7 @@
 //! `tusk operators`: every operator, built-in and plugin.
 
-use crate::app::Session;
-use crate::dispatch;
+use crate::execute;
+use crate::session::Session;
 use clap::{ArgMatches, Command};
 use tusk_registry::{Cell, Output, Style};
 
@@ -36,5 +36,5 @@ pub fn run(_m: &ArgMatches, session: &mut Session) -> u8 {
         .collect();
     let out = Output::new(serde_json::json!({ "operators": summaries }))
         .table(&["NAME", "ALIASES", "KIND", "VERSION", "VERBS", "SUMMARY"], rows);
-    dispatch::finish(session, Ok(out))
+    execute::finish(session, Ok(out))
 }

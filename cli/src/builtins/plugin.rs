@@ -1,7 +1,7 @@
 //! `tusk plugin install|list|remove`.
 
-use crate::app::Session;
-use crate::dispatch;
+use crate::execute;
+use crate::session::Session;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use std::path::{Path, PathBuf};
 use tusk_registry::plugin::{PluginKind, store};
@@ -42,7 +42,7 @@ pub fn run(m: &ArgMatches, session: &mut Session) -> u8 {
         Some(("remove", m)) => remove(m, session),
         _ => Err(Error::usage("missing plugin command").with_hint("tusk plugin install|list|remove")),
     };
-    dispatch::finish(session, result)
+    execute::finish(session, result)
 }
 
 fn is_wasm(path: &Path) -> bool {
@@ -88,9 +88,9 @@ fn install_component(m: &ArgMatches, session: &Session, path: &Path, plugin_dir:
         return Err(Error::unsupported(format!("{} is a WebAssembly component, but this tusk was built without WebAssembly support", path.display()))
             .with_hint("build tusk with the `wasm` feature (on by default)"));
     };
-    let ctx = dispatch::context_for(session);
+    let ctx = execute::context_for(session);
     let p = path.to_path_buf();
-    let (description, requested) = dispatch::run_async(session, ctx.cancel.clone(), async move { runner.describe(&p).await })?;
+    let (description, requested) = execute::run_async(session, ctx.cancel.clone(), async move { runner.describe(&p).await })?;
     let requested_list: Vec<String> = requested.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default();
     let given: Vec<String> = m.get_many::<String>("grant").map(|v| v.cloned().collect()).unwrap_or_default();
     let yes = m.get_flag("yes");
