@@ -165,6 +165,12 @@ fn doctor_reports_paths_and_plugins() {
     assert!(by_name("audit log")["detail"].as_str().unwrap().ends_with("audit.jsonl"));
 }
 
+#[test]
+fn doctor_help_says_what_it_checks() {
+    let ctx = test_context!();
+    tusk_snapshot!(ctx, ctx.tusk(["doctor", "--help"]));
+}
+
 // ---- process plugins ----
 
 #[test]

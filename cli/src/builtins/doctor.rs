@@ -1,15 +1,18 @@
 //! `tusk doctor`: where tusk looks for things and what it finds, without printing secrets.
 
-use crate::app::Session;
-use crate::dispatch;
+use crate::execute;
+use crate::session::Session;
 use clap::{ArgMatches, Command};
 use tusk_registry::{CheckStatus, Cell, DoctorCheck, Output, Style};
 
 pub fn command() -> Command {
-    Command::new("doctor").about("Check configuration, plugins, clusters and cloud credentials").long_about(
-        "Show the config files and directories tusk uses, the plugins it finds (and why a broken one\n\
-         is broken), and each operator's own checks: whether the current kube context is reachable,\n\
-         which cloud credentials are present. Never prints a secret.\n\n\
+    Command::new("doctor").about("Check configuration, plugins, the kube context and the WebAssembly engine").long_about(
+        "Show tusk's version, the config files and directories it uses (plugins, cache, audit log),\n\
+         the plugins it finds (and why a broken one is broken), and the checks of the operators\n\
+         built in:\n  \
+         @kubernetes  whether the current kube context's API server answers (within 5 seconds)\n  \
+         @wasm        whether the wasmtime engine starts; the compiled-code cache's size\n\
+         Cloud credentials are not checked. Never prints a secret.\n\n\
          Examples:\n  tusk doctor\n  tusk doctor -o json",
     )
 }
@@ -47,10 +50,10 @@ pub fn run(_m: &ArgMatches, session: &mut Session) -> u8 {
     if session.registry.plugins().is_empty() {
         checks.push(check("plugins", CheckStatus::Info, "none installed"));
     }
-    // Operator checks (kube reachability, cloud credentials) run concurrently, each bounded.
+    // Operators' own checks (kube reachability, the wasm engine) run concurrently, each bounded.
     let ops: Vec<_> = session.registry.builtins().to_vec();
-    let ctx = dispatch::context_for(session);
-    let result = dispatch::run_async(session, ctx.cancel.clone(), async move {
+    let ctx = execute::context_for(session);
+    let result = execute::run_async(session, ctx.cancel.clone(), async move {
         let futs = ops.into_iter().map(|op| {
             let ctx = ctx.clone();
             async move {
@@ -81,6 +84,6 @@ pub fn run(_m: &ArgMatches, session: &mut Session) -> u8 {
         })
         .collect();
     let out = Output::new(serde_json::json!({ "checks": checks })).table(&["STATUS", "CHECK", "DETAIL"], rows);
-    dispatch::finish(session, Ok(out))
+    execute::finish(session, Ok(out))
 }
 
