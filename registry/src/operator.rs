@@ -110,8 +110,8 @@ pub trait Operator: Send + Sync {
 
     async fn run(&self, invocation: Invocation, ctx: Context) -> Result<Output>;
 
-    /// Health checks for `tusk doctor` (is the kube context reachable, which cloud
-    /// credentials are present…). Must be quick, must never print or return a secret.
+    /// Health checks for `tusk doctor` (is the kube context reachable, does the wasmtime
+    /// engine start…). Must be quick, must never print or return a secret.
     async fn doctor(&self, _ctx: &Context) -> Vec<DoctorCheck> {
         Vec::new()
     }
@@ -120,10 +120,10 @@ pub trait Operator: Send + Sync {
 /// One line of `tusk doctor`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DoctorCheck {
-    /// What was checked (`kube context`, `AWS credentials`).
+    /// What was checked (`kube context`, `wasmtime`).
     pub name: String,
     pub status: CheckStatus,
-    /// What was found, without secrets (`context kind-dev at https://127.0.0.1:6443: reachable`).
+    /// What was found, without secrets (`context kind-dev (https://127.0.0.1:6443): Kubernetes v1.34.0: reachable`).
     pub detail: String,
 }
 

@@ -62,8 +62,8 @@ pub struct Output {
     pub view: Vec<Block>,
     /// Exit status. Success unless a verb answers "no" (1), partial (4), or forwards a code.
     pub status: ExitStatus,
-    /// Raw bytes for stdout that bypass rendering in every format (e.g. a guest's own stdout
-    /// already went to the terminal; `render` printing YAML documents). Rarely used.
+    /// Text printed to stdout verbatim for `-o text`, in place of the view (manifests from
+    /// `@kubernetes render`, log lines from `logs`). `-o json|yaml` still print `data`.
     pub raw_text: Option<String>,
 }
 
@@ -103,7 +103,7 @@ impl Output {
         self.status = status;
         self
     }
-    /// Text printed verbatim in text mode instead of the view (data still serves json/yaml).
+    /// Sets [`Output::raw_text`].
     pub fn with_raw_text(mut self, text: impl Into<String>) -> Self {
         self.raw_text = Some(text.into());
         self
