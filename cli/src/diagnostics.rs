@@ -71,14 +71,7 @@ pub fn init_logging(verbosity: i8, color: ColorWhen) {
     };
     // Client libraries log their own retries as errors; tusk reports the failure itself.
     let filter = std::env::var(env::TUSK_LOG).unwrap_or_else(|_| format!("{level},kube_client=off,hyper_util=off"));
-    let ansi = match color {
-        ColorWhen::Always => true,
-        ColorWhen::Never => false,
-        ColorWhen::Auto => {
-            use std::io::IsTerminal;
-            std::io::stderr().is_terminal()
-        }
-    };
+    let ansi = color.is_on_for(&std::io::stderr());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)

@@ -24,7 +24,7 @@ pub struct Session {
 
 impl Session {
     /// Sets up logging, loads the configuration and decides output format, colour and
-    /// progress: flags beat config, config beats the environment's defaults.
+    /// progress: flags beat the config (files and `TUSK_*` variables), which beats the defaults.
     pub fn new(paths: Paths, registry: Registry, flags: Flags, raw_args: Vec<String>) -> Result<Session, Error> {
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let explicit = flags.config.clone().or_else(|| std::env::var_os(env::TUSK_CONFIG).filter(|v| !v.is_empty()).map(PathBuf::from));
