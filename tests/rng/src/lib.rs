@@ -3,7 +3,7 @@
 //! Inputs are grammar-biased: strings glued from pieces of the grammar under test.
 //!
 //! ```
-//! let mut rng = tusk_test_rng::Rng::new(0x5eed_0001);
+//! let mut rng = tusk_rng::Rng::new(0x5eed_0001);
 //! let s = rng.string(&["1", ".", "-", "a"], 8);
 //! assert!(s.len() <= 8);
 //! ```

@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 
 use tusk_composer::{ComposerVersion, normalize, parse_constraints, php};
-use tusk_test_rng::Rng;
+use tusk_rng::Rng;
 
 const V: &[&str] = &[
     "0", "1", "2", "10", "01", "2010", "9999999", ".", ".", ".", "-", "_", "+", "v", "dev", "dev-", "master", "alpha", "a", "beta", "b", "RC",

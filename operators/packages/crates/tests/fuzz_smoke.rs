@@ -3,7 +3,7 @@
 //! input in fuzz_regressions.txt (one per line, JSON string literals).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use tusk_test_rng::{Rng, VERSION_PIECES};
+use tusk_rng::{Rng, VERSION_PIECES};
 
 /// The same stream every run (the seed is fixed), so a failure reproduces.
 fn inputs(n: usize) -> impl Iterator<Item = String> {

@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 
 use tusk_maven::{ComparableVersion, GenericVersion, GenericVersionConstraint, VersionRange};
-use tusk_test_rng::Rng;
+use tusk_rng::Rng;
 
 const V: &[&str] = &[
     "0", "1", "2", "10", "007", "9999999999", "99999999999999999999", ".", ".", "-", "-", "_", "a", "b", "m", "alpha", "beta",

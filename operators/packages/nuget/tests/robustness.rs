@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 
 use tusk_nuget::{NuGetVersion, VersionRange};
-use tusk_test_rng::Rng;
+use tusk_rng::Rng;
 
 const V: &[&str] = &["0", "1", "2", "01", "10", "2147483647", "2147483648", ".", ".", ".", "-", "-", "+", "a", "B", "rc", "beta", "Z9", " ", "*"];
 const R: &[&str] = &["[", "(", "]", ")", ",", ", ", "1.0", "2.0.0", "1.0.0-beta", "1.*", "1.0.*", "*", "-*", "*-*", "-rc*", "1.0.0-", " "];

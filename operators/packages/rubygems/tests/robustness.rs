@@ -6,8 +6,8 @@
 
 use std::cmp::Ordering;
 
+use tusk_rng::Rng;
 use tusk_rubygems::{GemVersion, Requirement};
-use tusk_test_rng::Rng;
 
 const V: &[&str] = &["0", "1", "2", "9", "10", "00", "99999999999999999999", ".", ".", ".", "-", "a", "A", "b", "pre", "rc", "Z", " "];
 const R: &[&str] = &["=", "!=", ">", "<", ">=", "<=", "~>", " ", ", ", "1", "1.2", "2.0.a", "0", "1.0.0.1", "3.x", "a", "1..2"];
