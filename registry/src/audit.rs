@@ -72,59 +72,8 @@ impl AuditScope {
     }
 }
 
-/// Words that mark an argument as secret: its value is redacted.
-const SECRET_WORDS: &[&str] = &["token", "secret", "password", "passwd", "key", "credential", "auth", "sas", "signature"];
-
-fn is_secret_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    SECRET_WORDS.iter().any(|w| lower.contains(w))
-}
-
-/// Redacts secrets from command-line arguments: values of flags whose name looks secret
-/// (`--token X`, `--password=X`), `K=V` pairs whose key looks secret, and URL credentials.
-pub fn redact_args(args: &[String]) -> Vec<String> {
-    let mut out = Vec::with_capacity(args.len());
-    let mut redact_next = false;
-    for a in args {
-        if redact_next {
-            out.push("<redacted>".to_string());
-            redact_next = false;
-            continue;
-        }
-        if let Some(flag) = a.strip_prefix("--") {
-            if let Some((name, _)) = flag.split_once('=') {
-                if is_secret_name(name) {
-                    out.push(format!("--{name}=<redacted>"));
-                    continue;
-                }
-            } else if is_secret_name(flag) {
-                redact_next = true;
-                out.push(a.clone());
-                continue;
-            }
-        }
-        if let Some((k, _)) = a.split_once('=')
-            && !k.starts_with('-')
-            && is_secret_name(k)
-        {
-            out.push(format!("{k}=<redacted>"));
-            continue;
-        }
-        out.push(redact_url_credentials(a));
-    }
-    out
-}
-
-fn redact_url_credentials(s: &str) -> String {
-    if let Some(scheme_end) = s.find("://") {
-        let rest = &s[scheme_end + 3..];
-        let host_end = rest.find('/').unwrap_or(rest.len());
-        if let Some(at) = rest[..host_end].rfind('@') {
-            return format!("{}://<redacted>@{}", &s[..scheme_end], &rest[at + 1..]);
-        }
-    }
-    s.to_string()
-}
+/// The audit log stores arguments through the one redactor that every message passes through.
+pub use crate::redact::redact_args;
 
 /// The audit log file.
 #[derive(Debug, Clone)]

@@ -15,6 +15,7 @@ pub mod output;
 pub mod paths;
 pub mod plugin;
 pub mod progress;
+pub mod redact;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
