@@ -1,16 +1,18 @@
 //! A fake Kubernetes API server for tests. It speaks the real wire protocol for what tusk
-//! uses — discovery (`/version`, `/api`, `/apis`, `/api/v1`, `/apis/<g>/<v>`), GET/LIST/WATCH
-//! with resourceVersion and bookmarks, create/replace, JSON merge patch, server-side apply
+//! uses — discovery (`/version`, `/api`, `/apis`, `/api/v1`, `/apis/<g>/<v>`), `/openapi/v2` and
+//! `/openapi/v3` (see [`openapi`]), GET/LIST/WATCH with resourceVersion and bookmarks,
+//! create/replace, JSON merge patch, JSON patch and strategic merge patch (see [`patch`]), server-side apply
 //! (`application/apply-patch+yaml`, `fieldManager`, `force`, conflicts answered 409 with a
 //! Status body), `dryRun=All`, DELETE with `propagationPolicy`, the `status` and `scale`
 //! subresources and pod logs — over plain HTTP on 127.0.0.1, plus a simulated controller (see
 //! [`controller`]) that moves workloads along and can be made to fail.
 //!
 //! Simplifications (documented in docs/kubernetes.md): lists are atomic for field ownership,
-//! strategic merge patch is treated as JSON merge patch, there is one node, no admission
-//! webhooks, no authentication.
+//! there is one node, no admission webhooks, no authentication.
 
 pub mod controller;
+pub mod openapi;
+pub mod patch;
 pub mod store;
 
 use axum::body::{Body, Bytes};
@@ -287,6 +289,9 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
     let path = uri.path().trim_matches('/').to_string();
     let segs: Vec<&str> = if path.is_empty() { vec![] } else { path.split('/').collect() };
     let q = query(&uri);
+    if method == Method::GET && segs.first() == Some(&"openapi") {
+        return serve_openapi(&segs, &headers);
+    }
     if method == Method::GET {
         let g = shared.lock();
         if let Some(v) = discovery(&g, &segs) {
@@ -426,6 +431,31 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
     }
 }
 
+/// `/openapi/v2` and `/openapi/v3[/<group-version>]`. The v2 document is served as JSON only:
+/// client-go asks for it with `Accept: application/com.github.proto-openapi.spec.v2@v1.0+protobuf`
+/// alone and gets 406 Not Acceptable, which it treats like a server without the document
+/// (kubectl ≥ 1.27 reads OpenAPI v3 for validation, `apply` and `explain` first).
+fn serve_openapi(segs: &[&str], headers: &HeaderMap) -> Response {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let json_ok = accept.is_empty() || accept.split(',').any(|a| {
+        let t = a.split(';').next().unwrap_or("").trim();
+        t == "application/json" || t == "*/*" || t == "application/*"
+    });
+    let bytes = |b: Vec<u8>| {
+        Response::builder().status(200).header(header::CONTENT_TYPE, "application/json").body(Body::from(b)).unwrap_or_default()
+    };
+    match segs {
+        ["openapi", "v2"] if json_ok => bytes(openapi::v2_text().as_bytes().to_vec()),
+        ["openapi", "v2"] => error_response(ApiError::new(406, "NotAcceptable", format!("only the following media types are accepted: application/json (asked for {accept})"))),
+        ["openapi", "v3"] => json_response(200, &openapi::v3_index()),
+        ["openapi", "v3", gv @ ..] => match openapi::v3_docs().get(&gv.join("/")) {
+            Some(d) => bytes(d.body.clone()),
+            None => error_response(ApiError::new(404, "NotFound", "the server could not find the requested resource")),
+        },
+        _ => error_response(ApiError::new(404, "NotFound", "the server could not find the requested resource")),
+    }
+}
+
 fn parse_body(body: &Bytes, content_type: &str) -> Result<Value, ApiError> {
     let text = std::str::from_utf8(body).map_err(|_| ApiError::new(400, "BadRequest", "body is not UTF-8"))?;
     if content_type.contains("yaml") {
@@ -487,9 +517,30 @@ fn patch(
             Err(e) => error_response(e),
         };
     }
-    if !(content_type.starts_with("application/merge-patch+json") || content_type.starts_with("application/strategic-merge-patch+json")) {
-        return error_response(ApiError::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got {content_type})")));
+    // Built-in kinds have an OpenAPI definition (patch strategies and merge keys); custom
+    // resources do not, and the apiextensions server refuses strategic merge patch for them.
+    let schema = openapi::definition(&def.group, &def.version, &def.kind);
+    let strategic = content_type.starts_with("application/strategic-merge-patch+json");
+    let json_patch = content_type.starts_with("application/json-patch+json");
+    let accepted = if schema.is_some() {
+        "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml, application/apply-patch+cbor"
+    } else {
+        "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/apply-patch+cbor"
+    };
+    if !(content_type.starts_with("application/merge-patch+json") || json_patch || (strategic && schema.is_some())) {
+        return error_response(ApiError::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: {accepted}")));
     }
+    let apply_patch = |target: &Value| -> Result<Value, ApiError> {
+        let mut next = target.clone();
+        if json_patch {
+            patch::json_patch(&mut next, &input).map_err(|(code, msg)| patch_error(code, msg))?;
+        } else if strategic {
+            next = patch::strategic_merge(&next, &input, schema).map_err(|(code, msg)| patch_error(code, msg))?;
+        } else {
+            store::merge_patch(&mut next, &input);
+        }
+        Ok(next)
+    };
     let mgr = if manager.is_empty() { "unknown".to_string() } else { manager };
     let Some(cur) = g.get(&key).cloned() else { return error_response(ApiError::not_found(def, &key.name)) };
     match sub {
@@ -504,16 +555,20 @@ fn patch(
             }
         }
         Some("status") if def.status => {
-            let mut next = cur.clone();
-            store::merge_patch(&mut next, &input);
+            let next = match apply_patch(&cur) {
+                Ok(n) => n,
+                Err(e) => return error_response(e),
+            };
             match g.write(def, &key, next, Write::Status, &mgr, dry_run) {
                 Ok((v, _)) => json_response(200, &v),
                 Err(e) => error_response(e),
             }
         }
         None => {
-            let mut next = cur.clone();
-            store::merge_patch(&mut next, &input);
+            let mut next = match apply_patch(&cur) {
+                Ok(n) => n,
+                Err(e) => return error_response(e),
+            };
             if let Some(m) = next["metadata"].as_object_mut() {
                 m.remove("resourceVersion");
             }
@@ -527,6 +582,10 @@ fn patch(
         }
         _ => error_response(ApiError::new(404, "NotFound", "the server could not find the requested resource")),
     }
+}
+
+fn patch_error(code: u16, msg: String) -> ApiError {
+    if code == 422 { ApiError::new(422, "Invalid", msg) } else { ApiError::new(code, "BadRequest", msg) }
 }
 
 /// `labelSelector` (=, ==, !=, in, notin, exists, !exists) and `fieldSelector` (=, ==, !=
