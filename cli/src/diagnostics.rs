@@ -11,6 +11,7 @@ use crate::color::ColorWhen;
 use anstyle::{AnsiColor, Style};
 use std::io::Write;
 use tusk_registry::paths::env;
+use tusk_registry::redact::redact_urls;
 use tusk_registry::{Error, ExitStatus};
 
 pub fn stderr(color: ColorWhen) -> anstream::AutoStream<std::io::Stderr> {
@@ -25,6 +26,8 @@ pub fn report(err: &Error, color: ColorWhen) -> u8 {
 }
 
 /// The text of an error, with ANSI styles (stripped by the stream when colour is off).
+/// Messages often quote what the user typed or a server URL, so credentials in URLs are
+/// redacted here, once for every error.
 pub fn render(err: &Error) -> String {
     let red = Style::new().fg_color(Some(AnsiColor::Red.into())).bold();
     let cyan = Style::new().fg_color(Some(AnsiColor::Cyan.into())).bold();
@@ -39,7 +42,7 @@ pub fn render(err: &Error) -> String {
     if let Some(h) = &err.hint {
         s.push_str(&format!("{cyan}hint{cyan:#}: {h}\n"));
     }
-    s
+    redact_urls(&s).into_owned()
 }
 
 /// Prints a clap parse error (usage, unknown verb with suggestions, help, version) and
@@ -70,7 +73,10 @@ pub fn init_logging(verbosity: i8, color: ColorWhen) {
         _ => "debug",
     };
     // Client libraries log their own retries as errors; tusk reports the failure itself.
-    let filter = std::env::var(env::TUSK_LOG).unwrap_or_else(|_| format!("{level},kube_client=off,hyper_util=off"));
+    // The AWS SDK's debug events print the resolved credentials (access key id), so `aws*`
+    // targets stop at info; `TUSK_LOG` is the explicit way to see them.
+    let aws = if verbosity >= 2 { "info" } else { level };
+    let filter = std::env::var(env::TUSK_LOG).unwrap_or_else(|_| format!("{level},kube_client=off,hyper_util=off,aws={aws}"));
     let ansi = color.is_on_for(&std::io::stderr());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
@@ -112,7 +118,9 @@ where
         if self.targets {
             write!(writer, "{}: ", event.metadata().target())?;
         }
-        ctx.field_format().format_fields(writer.by_ref(), event)?;
-        writeln!(writer)
+        // Through a buffer so URL credentials in a logged request or error are redacted.
+        let mut fields = String::new();
+        ctx.field_format().format_fields(tracing_subscriber::fmt::format::Writer::new(&mut fields), event)?;
+        writeln!(writer, "{}", redact_urls(&fields))
     }
 }

@@ -12,5 +12,8 @@ mod multicloud;
 mod packages;
 #[cfg(feature = "packages")]
 mod packages_versions;
+// Plants secrets for every operator, so it needs the default build too.
+#[cfg(all(feature = "kubernetes", feature = "multicloud", feature = "wasm", feature = "packages"))]
+mod secrets;
 #[cfg(feature = "wasm")]
 mod wasm;

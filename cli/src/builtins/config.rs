@@ -3,6 +3,7 @@
 use crate::execute;
 use crate::session::Session;
 use clap::{ArgMatches, Command};
+use tusk_registry::redact::{REDACTED, is_secret_name, redact_urls};
 use tusk_registry::{Cell, Output, Style};
 
 pub fn command() -> Command {
@@ -17,9 +18,20 @@ pub fn command() -> Command {
         ))
 }
 
+/// Decided by the one redactor's word list, on the key's last segment.
 fn looks_secret(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    ["token", "secret", "password", "key", "credential"].iter().any(|w| k.rsplit('.').next().unwrap_or("").contains(w))
+    is_secret_name(key.rsplit('.').next().unwrap_or(""))
+}
+
+/// A value with URL credentials redacted (`url = "https://user:pass@host"` is not a
+/// secret-named key, but its password is a secret).
+fn without_url_credentials(v: &toml::Value) -> toml::Value {
+    match v {
+        toml::Value::String(s) => toml::Value::String(redact_urls(s).into_owned()),
+        toml::Value::Array(a) => toml::Value::Array(a.iter().map(without_url_credentials).collect()),
+        toml::Value::Table(t) => toml::Value::Table(t.iter().map(|(k, v)| (k.clone(), without_url_credentials(v))).collect()),
+        other => other.clone(),
+    }
 }
 
 fn show_value(v: &toml::Value) -> String {
@@ -36,10 +48,11 @@ pub fn run(_m: &ArgMatches, session: &mut Session) -> u8 {
     let mut rows = Vec::new();
     for e in &entries {
         let secret = looks_secret(&e.key);
-        let value = if secret { "<redacted>".to_string() } else { show_value(&e.value) };
+        let shown = without_url_credentials(&e.value);
+        let value = if secret { REDACTED.to_string() } else { show_value(&shown) };
         json_entries.push(serde_json::json!({
             "key": e.key,
-            "value": if secret { serde_json::Value::String("<redacted>".into()) } else { serde_json::to_value(&e.value).unwrap_or_default() },
+            "value": if secret { serde_json::Value::String(REDACTED.into()) } else { serde_json::to_value(&shown).unwrap_or_default() },
             "origin": e.origin,
         }));
         rows.push(vec![Cell::from(e.key.clone()), Cell::from(value), Cell::styled(e.origin.to_string(), Style::Dim)]);
