@@ -269,3 +269,28 @@ pub fn field(s: Option<&'static Value>, key: &str) -> Option<&'static Value> {
 pub fn items(s: Option<&'static Value>) -> Option<&'static Value> {
     resolve(s?).get("items")
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn v3_index_and_documents_follow_the_builder3_shape() {
+        let idx = v3_index();
+        let url = idx["paths"]["apis/apps/v1"]["serverRelativeURL"].as_str().unwrap();
+        assert!(url.starts_with("/openapi/v3/apis/apps/v1?hash="), "{url}");
+        assert!(idx["paths"]["api/v1"].is_object());
+        let doc: Value = serde_json::from_slice(&v3_docs()["apis/apps/v1"].body).unwrap();
+        assert_eq!(doc["openapi"], "3.0.0");
+        let dep = &doc["components"]["schemas"]["io.k8s.api.apps.v1.Deployment"];
+        assert_eq!(dep["properties"]["spec"], json!({"allOf": [{"$ref": "#/components/schemas/io.k8s.api.apps.v1.DeploymentSpec"}], "description": dep["properties"]["spec"]["description"]}));
+        // Referenced core schemas come along; unrelated ones do not.
+        assert!(doc["components"]["schemas"]["io.k8s.api.core.v1.Container"].is_object());
+        assert!(doc["components"]["schemas"].get("io.k8s.api.batch.v1.Job").is_none());
+        let patch = &doc["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
+        assert!(patch["parameters"].as_array().unwrap().iter().any(|p| p["name"] == "fieldValidation" && p["schema"]["type"] == "string"));
+        assert!(patch["requestBody"]["content"]["application/strategic-merge-patch+json"]["schema"].is_object());
+        assert!(!doc.to_string().contains("#/definitions/"));
+    }
+}
