@@ -36,7 +36,7 @@ impl IndexError {
         match self {
             IndexError::Offline { .. } => Some("run once without --offline to fill the cache"),
             IndexError::Network { .. } => Some("check the network or the registry URL in [packages] of tusk.toml; --offline uses the cache only"),
-            IndexError::Auth { .. } => Some("set the registry token: [packages.<eco>] token in tusk.toml or TUSK_PACKAGES__<ECO>__TOKEN"),
+            IndexError::Auth { .. } => Some("set the registry token: token (or token_env) under [packages.registries.<eco>] in tusk.toml, or TUSK_PACKAGES__REGISTRIES__<ECO>__TOKEN"),
             IndexError::NotFound { .. } => Some("check the spelling of the package name"),
             _ => None,
         }
