@@ -19,7 +19,6 @@ pub mod inputs;
 pub mod lock;
 pub mod markers;
 pub mod npm;
-pub mod pep440;
 pub mod prefetch;
 pub mod pypi;
 pub mod report;

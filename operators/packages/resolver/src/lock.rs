@@ -184,23 +184,50 @@ pub fn same_name(eco: Ecosystem, a: &str, b: &str) -> bool {
     }
 }
 
-/// Whether `version` satisfies `req` in the ecosystem's own semantics; `None` when either does
-/// not parse (or the ecosystem has no matcher here).
-pub fn req_matches(eco: Ecosystem, req: &str, version: &str) -> Option<bool> {
+/// Whether `version` satisfies `req` in the ecosystem's own semantics, through the
+/// ecosystem's tested version crate (`tusk-crates`, `tusk-npm`, `tusk-pypi`). `Err` says why the
+/// pair cannot be checked: either does not parse, or the ecosystem has no version crate wired
+/// in here yet (Maven, NuGet, RubyGems, Composer); the caller reports it, never passes it.
+pub fn req_matches(eco: Ecosystem, req: &str, version: &str) -> Result<bool, String> {
     match eco {
         Ecosystem::Crates => {
-            let r = tusk_crates::Requirement::parse(req).ok()?;
-            let v = tusk_crates::Version::parse(version).ok()?;
-            Some(r.matches(&v))
+            let r = tusk_crates::Requirement::parse(req).map_err(|e| format!("`{req}` is not a Cargo requirement: {e}"))?;
+            let v = tusk_crates::Version::parse(version).map_err(|e| format!("`{version}` is not a Cargo version: {e}"))?;
+            Ok(r.matches(&v))
         }
         Ecosystem::Npm => {
-            let opts = tusk_npm::Options::default();
-            let r = tusk_npm::Range::parse(req, opts).ok()?;
-            let v = tusk_npm::Version::parse(version, false).ok()?;
-            Some(r.test(&v))
+            let v = tusk_npm::Version::parse(version, false).map_err(|e| format!("`{version}` is not an npm version: {e}"))?;
+            // `npm:<name>@<range>` aliases lock the aliased package; the range is what to check.
+            let range = match req.trim().strip_prefix("npm:") {
+                Some(alias) => alias.trim_start_matches('@').split_once('@').map_or("*", |(_, r)| r),
+                None => req,
+            };
+            match tusk_npm::Range::parse(range, tusk_npm::Options::default()) {
+                Ok(r) => Ok(r.test(&v)),
+                // A dist-tag (`latest`, `next`) names a version only the registry knows: the lock
+                // recorded what it named, and there is nothing to check offline.
+                Err(_) if is_npm_tag(range) => Ok(true),
+                Err(e) => Err(format!("`{req}` is not an npm range or dist-tag: {e}")),
+            }
         }
-        _ => crate::pep440::matches(req, version),
+        Ecosystem::Pypi => {
+            let set = tusk_pypi::SpecifierSet::parse(req).map_err(|e| format!("`{req}` is not a PEP 440 specifier set: {e}"))?;
+            // The lock holds the version the resolver chose, prerelease or not, so only the
+            // range is checked (prereleases switched on, as for an installed version).
+            let flags = tusk_pypi::PrereleaseFlags { set: Some(true), ..Default::default() };
+            match tusk_pypi::Version::parse(version) {
+                Ok(v) => Ok(set.contains_item(version, Some(&v), flags)),
+                Err(_) if set.specs.iter().all(|s| s.op == tusk_pypi::Operator::Arbitrary) => Ok(set.contains_str(version)),
+                Err(e) => Err(format!("`{version}` is not a PEP 440 version: {e}")),
+            }
+        }
+        other => Err(format!("checking {other} requirements against a lock is not supported yet")),
     }
+}
+
+/// A dist-tag name as the npm resolver reads one in a dependency spec (`npm::classify`).
+fn is_npm_tag(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// Checks, without the network, that a lock still satisfies the inputs: every input
@@ -215,8 +242,10 @@ pub fn check(lock: &Lockfile, inputs: &[(Ecosystem, RootReq)]) -> Vec<String> {
             None => problems.push(format!("{}: {eco} requirement `{} {}` is not in the lock", r.origin, r.name, r.req)),
             Some(l) => {
                 if let Some(v) = &l.resolved {
-                    if req_matches(*eco, &r.req, v) == Some(false) {
-                        problems.push(format!("{}: locked {} {v} does not satisfy {}", r.origin, r.name, r.req));
+                    match req_matches(*eco, &r.req, v) {
+                        Ok(true) => {}
+                        Ok(false) => problems.push(format!("{}: locked {} {v} does not satisfy {}", r.origin, r.name, r.req)),
+                        Err(why) => problems.push(format!("{}: cannot check locked {} {v} against `{}`: {why}", r.origin, r.name, r.req)),
                     }
                     if !lock.package.iter().any(|p| p.ecosystem == *eco && same_name(*eco, &p.name, r.package_name()) && p.version == *v) {
                         problems.push(format!("{}: locked {} {v} has no [[package]] entry", r.origin, r.name));
@@ -236,10 +265,61 @@ pub fn check(lock: &Lockfile, inputs: &[(Ecosystem, RootReq)]) -> Vec<String> {
             if target.is_none() {
                 problems.push(format!("{} {} {}: depends on {} {} which is not in the lock", p.ecosystem, p.name, p.version, e.name, e.version));
             }
-            if req_matches(p.ecosystem, &e.req, &e.version) == Some(false) {
-                problems.push(format!("{} {} {}: {} {} does not satisfy {}", p.ecosystem, p.name, p.version, e.name, e.version, e.req));
+            match req_matches(p.ecosystem, &e.req, &e.version) {
+                Ok(true) => {}
+                Ok(false) => problems.push(format!("{} {} {}: {} {} does not satisfy {}", p.ecosystem, p.name, p.version, e.name, e.version, e.req)),
+                Err(why) => problems.push(format!("{} {} {}: cannot check {} {} against `{}`: {why}", p.ecosystem, p.name, p.version, e.name, e.version, e.req)),
             }
         }
     }
     problems
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn lock(text: &str) -> Lockfile {
+        Lockfile::parse(&format!("version = 1\n{text}"), "tusk.lock").unwrap()
+    }
+
+    fn input(eco: Ecosystem, name: &str, req: &str) -> (Ecosystem, RootReq) {
+        let mut r = RootReq::new(name, req);
+        r.origin = "pyproject.toml:3".into();
+        (eco, r)
+    }
+
+    #[test]
+    fn matches_through_the_version_crates() {
+        assert_eq!(req_matches(Ecosystem::Pypi, ">=2.31,<3", "2.32.3"), Ok(true));
+        assert_eq!(req_matches(Ecosystem::Pypi, ">=2.31,<3", "3.0.0"), Ok(false));
+        assert_eq!(req_matches(Ecosystem::Pypi, "<3", "3.0a1"), Ok(false));
+        assert_eq!(req_matches(Ecosystem::Pypi, "", "1.0rc1"), Ok(true), "a chosen prerelease is checked against the range only");
+        assert_eq!(req_matches(Ecosystem::Pypi, "==1.4.*", "1.4.9"), Ok(true));
+        assert_eq!(req_matches(Ecosystem::Crates, "^1.2", "1.9.0"), Ok(true));
+        assert_eq!(req_matches(Ecosystem::Npm, "^4", "5.0.0"), Ok(false));
+        assert_eq!(req_matches(Ecosystem::Npm, "npm:@scope/real@^2", "2.1.0"), Ok(true));
+        assert_eq!(req_matches(Ecosystem::Npm, "latest", "2.1.0"), Ok(true));
+        assert!(req_matches(Ecosystem::Pypi, ">=2.x", "2.0").is_err());
+        assert!(req_matches(Ecosystem::Crates, "^1.2", "one").is_err());
+    }
+
+    #[test]
+    fn an_unparsable_requirement_fails_the_check() {
+        let l = lock("[[root]]\necosystem = \"pypi\"\nname = \"requests\"\nreq = \">=2.x\"\nresolved = \"2.32.3\"\n\n[[package]]\necosystem = \"pypi\"\nname = \"requests\"\nversion = \"2.32.3\"\nregistry = \"https://pypi.org/simple/\"\n");
+        let problems = check(&l, &[input(Ecosystem::Pypi, "requests", ">=2.x")]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with("pyproject.toml:3: cannot check locked requests 2.32.3 against `>=2.x`: `>=2.x` is not a PEP 440 specifier set"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_maven_requirement_is_not_checked_as_pep440() {
+        let l = lock("[[package]]\necosystem = \"maven\"\nname = \"org.example:app\"\nversion = \"1.0\"\nregistry = \"https://repo.maven.apache.org/maven2/\"\ndependencies = [\n    { name = \"com.google.guava:guava\", req = \"[31.0,)\", version = \"33.2.1-jre\" },\n]\n\n[[package]]\necosystem = \"maven\"\nname = \"com.google.guava:guava\"\nversion = \"33.2.1-jre\"\nregistry = \"https://repo.maven.apache.org/maven2/\"\n");
+        let problems = check(&l, &[]);
+        assert_eq!(
+            problems,
+            ["maven org.example:app 1.0: cannot check com.google.guava:guava 33.2.1-jre against `[31.0,)`: checking maven requirements against a lock is not supported yet"]
+        );
+    }
 }

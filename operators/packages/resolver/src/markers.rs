@@ -222,8 +222,9 @@ impl Marker {
                         if version_var(left) || version_var(right) {
                             // PEP 440 comparison: `python_version >= "3.8"`.
                             let (var_side, lit, op) = if version_var(left) { (l.clone(), r.clone(), op.clone()) } else { (r.clone(), l.clone(), flip(op)) };
-                            if let Some(m) = crate::pep440::matches(&format!("{op}{lit}"), &var_side) {
-                                return m;
+                            // packaging evaluates these with `contains(prereleases=True)`.
+                            if let (Ok(spec), Ok(v)) = (tusk_pypi::Specifier::parse(&format!("{op}{lit}")), tusk_pypi::Version::parse(&var_side)) {
+                                return spec.matches(&v);
                             }
                         }
                         match op.as_str() {
