@@ -245,8 +245,17 @@ fn resource_list(inner: &Inner, group: &str, version: &str) -> Value {
         } else {
             json!(["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"])
         };
-        resources.push(json!({"name": d.plural, "singularName": d.singular, "namespaced": d.namespaced, "kind": d.kind,
-                              "verbs": verbs, "shortNames": d.short}));
+        let mut r = json!({"name": d.plural, "singularName": d.singular, "namespaced": d.namespaced, "kind": d.kind,
+                           "verbs": verbs, "shortNames": d.short});
+        // The kinds whose REST storage declares `Categories() = ["all"]` (`kubectl get all`).
+        if matches!(d.group.as_str(), "" | "apps" | "batch" | "autoscaling")
+            && matches!(
+            d.kind.as_str(),
+            "Pod" | "Service" | "ReplicationController" | "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob" | "HorizontalPodAutoscaler"
+        ) {
+            r["categories"] = json!(["all"]);
+        }
+        resources.push(r);
         if d.status {
             resources.push(json!({"name": format!("{}/status", d.plural), "singularName": "", "namespaced": d.namespaced,
                                   "kind": d.kind, "verbs": ["get", "patch", "update"]}));
@@ -395,6 +404,24 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
             }
         }
         (&Method::PATCH, Some(name), sub) => patch(shared, &def, key_for(name), sub, &content_type, &body, &q, dry_run, manager),
+        // deletecollection: every object the selectors match, answered with their list.
+        (&Method::DELETE, None, None) => {
+            let propagation = q.get("propagationPolicy").cloned().unwrap_or_else(|| "Background".into());
+            let mut g = shared.lock();
+            let keys: Vec<(Key, Value)> =
+                g.list(&def.group, &def.plural, ns.as_deref()).into_iter().filter(|(_, v)| matches_selectors(v, &q)).collect();
+            let mut items = Vec::new();
+            for (k, v) in keys {
+                if dry_run || g.delete(&k, &propagation).is_some() {
+                    items.push(v);
+                }
+            }
+            json_response(
+                200,
+                &json!({"kind": format!("{}List", def.kind), "apiVersion": def.api_version(),
+                        "metadata": {"resourceVersion": g.rv.to_string()}, "items": items}),
+            )
+        }
         (&Method::DELETE, Some(name), None) => {
             let mut propagation = q.get("propagationPolicy").cloned().unwrap_or_default();
             let mut opts_dry = dry_run;

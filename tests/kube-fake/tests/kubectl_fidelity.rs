@@ -206,6 +206,13 @@ fn kubectl_apply_set_env_patch_rollout_undo_explain() {
     let out = k.ok(&["explain", "pods.spec.restartPolicy"]);
     assert!(out.contains("FIELD: restartPolicy <string>"), "{out}");
 
+    // `kubectl get all` lists the resources whose discovery entry has the category "all"
+    // (https://kubernetes.io/docs/reference/using-api/api-concepts/ — discovery `categories`;
+    // the built-in workloads, pods and services declare it).
+    let out = k.ok(&["get", "all", "-o", "name"]);
+    assert!(out.contains("deployment.apps/web") && out.contains("replicaset.apps/web-"), "{out}");
+    assert!(!out.contains("configmap/"), "{out}");
+
     // Strategic merge patch is not supported for custom resources: the apiextensions server
     // answers 415 (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#advanced-topics:
     // "strategic merge patch is not supported" for custom resources), while merge patch works.

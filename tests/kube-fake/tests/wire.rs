@@ -120,3 +120,23 @@ fn watch_from_resource_version_with_bookmarks() {
     c.read_to_string(&mut out).unwrap();
     assert!(out.contains("\"type\":\"ADDED\""), "resourceVersion=0 starts with the current state: {out}");
 }
+
+#[test]
+fn delete_collection_by_label_selector() {
+    // deletecollection (advertised in discovery) deletes what the selector matches and answers
+    // with the deleted objects' list (https://kubernetes.io/docs/reference/using-api/api-concepts/#collections).
+    let s = start();
+    for (name, tier) in [("a", "web"), ("b", "web"), ("c", "db")] {
+        let cm = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  labels: {{tier: {tier}}}\n");
+        let (st, body) = req(&s, "PATCH", &format!("/api/v1/namespaces/default/configmaps/{name}?fieldManager=t"), "application/apply-patch+yaml", &cm);
+        assert_eq!(st, 201, "{body}");
+    }
+    let (st, body) = req(&s, "DELETE", "/api/v1/namespaces/default/configmaps?labelSelector=tier%3Dweb", "", "");
+    assert_eq!(st, 200, "{body}");
+    let v = json(&body);
+    assert_eq!(v["kind"], "ConfigMapList");
+    assert_eq!(v["items"].as_array().unwrap().len(), 2);
+    let (_, body) = req(&s, "GET", "/api/v1/namespaces/default/configmaps", "", "");
+    let names: Vec<String> = json(&body)["items"].as_array().unwrap().iter().map(|i| i["metadata"]["name"].as_str().unwrap().to_string()).collect();
+    assert!(names.contains(&"c".to_string()) && !names.contains(&"a".to_string()) && !names.contains(&"b".to_string()), "{names:?}");
+}
