@@ -25,11 +25,11 @@ median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1
 declare -A samples
 for _ in $(seq 1 "$runs"); do
   for c in aws azure gcp; do
-    samples[$c]+="$(timed @multicloud deploy --cloud "$c")"$'\n'
+    samples[$c]+="$(timed @multicloud deploy --cloud "$c" --yes)"$'\n'
     "$tusk" -q @multicloud destroy --cloud "$c" --yes >/dev/null
   done
-  samples[all]+="$(timed @multicloud deploy)"$'\n'
-  samples[noop]+="$(timed @multicloud deploy)"$'\n'
+  samples[all]+="$(timed @multicloud deploy --yes)"$'\n'
+  samples[noop]+="$(timed @multicloud deploy --yes)"$'\n'
   "$tusk" -q @multicloud destroy --yes >/dev/null
 done
 aws=$(printf '%s' "${samples[aws]}" | median); azure=$(printf '%s' "${samples[azure]}" | median)

@@ -138,8 +138,15 @@ fn aws_deploy_redeploy_invoke_against_moto() {
     ctx.env("AWS_ACCESS_KEY_ID", "testing").env("AWS_SECRET_ACCESS_KEY", "testing");
     ctx.filter(regex_escape(&endpoint), "[MOTO]");
     project(&ctx, &endpoint);
+    // Without a terminal and without --yes: the plan on stderr, then a refusal (exit 2, with
+    // a hint), and nothing deployed.
     let r = tusk_snapshot!(ctx, ctx.tusk(["@multicloud", "deploy", "--cloud", "aws"]));
+    assert_eq!(r.code, Some(2));
+    let r = run(&mut ctx.tusk(["@multicloud", "status", "--cloud", "aws", "-o", "json"]), None);
+    assert_eq!(r.json()["clouds"][0]["deployed"], false, "{}", r.stdout);
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@multicloud", "deploy", "--cloud", "aws", "--yes"]));
     assert_eq!(r.code, Some(0));
+    // Nothing to change: no question, even without a terminal.
     let r = tusk_snapshot!(ctx, ctx.tusk(["@multicloud", "deploy", "--cloud", "aws"]));
     assert!(r.stdout.contains("up to date"), "{}", r.stdout);
     let r = tusk_snapshot!(ctx, ctx.tusk(["--dry-run", "@multicloud", "deploy", "--cloud", "aws", "--traffic", "10"]));
@@ -148,9 +155,9 @@ fn aws_deploy_redeploy_invoke_against_moto() {
     assert_eq!(r.json()["results"][0]["response"], serde_json::json!({"name": "Ada"}), "{}", r.stderr);
     let r = run(&mut ctx.tusk(["@multicloud", "status", "--cloud", "aws", "-o", "json"]), None);
     assert_eq!(r.json()["clouds"][0]["version"], "1", "{}", r.stdout);
-    // destroy without --yes and without a terminal refuses.
+    // destroy without --yes and without a terminal refuses (exit 2).
     let r = run(&mut ctx.tusk(["@multicloud", "destroy", "--cloud", "aws"]), None);
-    assert_ne!(r.code, Some(0), "{}", r.stdout);
+    assert_eq!(r.code, Some(2), "{}", r.stdout);
     let r = tusk_snapshot!(ctx, ctx.tusk(["@multicloud", "destroy", "--cloud", "aws", "--yes"]));
     assert_eq!(r.code, Some(0));
     // The mutating verbs are in the audit log with their target.

@@ -230,6 +230,18 @@ logging_endpoint = "{gcf}"
         dry_run: bool,
         cancel: tokio_util::sync::CancellationToken,
     ) -> (tusk_registry::Result<Output>, Vec<String>) {
+        // Without --yes, a question is answered no.
+        self.tusk_ui(args, env, dry_run, cancel, TestUi::answering(false)).await
+    }
+
+    async fn tusk_ui(
+        &self,
+        args: &[&str],
+        env: BTreeMap<String, String>,
+        dry_run: bool,
+        cancel: tokio_util::sync::CancellationToken,
+        ui: Arc<TestUi>,
+    ) -> (tusk_registry::Result<Output>, Vec<String>) {
         let mut argv = vec!["multicloud".to_string()];
         argv.extend(args.iter().map(|s| s.to_string()));
         argv.push("--file".into());
@@ -244,8 +256,7 @@ logging_endpoint = "{gcf}"
             dry_run,
             progress: Progress::new(sink.clone()),
             cancel,
-            // `destroy` without --yes is told no.
-            ui: TestUi::answering(false),
+            ui,
             ..Context::for_tests(&self.dir.path().join("home"))
         };
         let out = tusk_multicloud::envvar::scoped(env, op.run(inv, ctx)).await;
@@ -322,7 +333,7 @@ async fn three_clouds_end_to_end() {
     let w = World::new().await;
 
     // 1. First deploy: all three created, concurrently, one progress task each.
-    let (out, events) = w.tusk(&["deploy"]).await;
+    let (out, events) = w.tusk(&["deploy", "--yes"]).await;
     let out = out.unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(summary(&out), "aws: created code+config\nazure: created code+config\ngcp: created code+config", "{}", out.data);
     assert_eq!(summary(&out), "aws: created code+config\nazure: created code+config\ngcp: created code+config");
@@ -349,7 +360,7 @@ async fn three_clouds_end_to_end() {
     w.arm.clear_log();
     w.gcf.clear_log();
     let t = Instant::now();
-    let (out, _) = w.tusk(&["deploy"]).await;
+    let (out, _) = w.tusk(&["deploy", "--yes"]).await;
     let out = out.unwrap();
     let noop = t.elapsed();
     assert_eq!(summary(&out), "aws: up-to-date\nazure: up-to-date\ngcp: up-to-date");
@@ -359,7 +370,7 @@ async fn three_clouds_end_to_end() {
 
     // 3. Code change: only code is updated.
     std::fs::write(w.dir.path().join("src/main.py"), "def handler(event, context=None):\n    return {'v': 2, 'event': event}\n").unwrap();
-    let (out, _) = w.tusk(&["deploy"]).await;
+    let (out, _) = w.tusk(&["deploy", "--yes"]).await;
     let out = out.unwrap();
     assert_eq!(summary(&out), "aws: updated code\nazure: updated code\ngcp: updated code");
     assert_eq!(aws_alias(&w).await["FunctionVersion"], "2");
@@ -367,7 +378,7 @@ async fn three_clouds_end_to_end() {
 
     // 4. Config change (memory, timeout, env): config only; Azure's timeout lives in host.json.
     w.write_spec(512, 60, "hola");
-    let (out, _) = w.tusk(&["deploy"]).await;
+    let (out, _) = w.tusk(&["deploy", "--yes"]).await;
     let out = out.unwrap();
     assert_eq!(summary(&out), "aws: updated config\nazure: updated code+config\ngcp: updated config");
     let f = w.gcf.function("hello-fn").unwrap();
@@ -380,7 +391,7 @@ async fn three_clouds_end_to_end() {
     // 5. Canary on AWS and GCP: 10% to the new version, then promote.
     std::fs::write(w.dir.path().join("src/main.py"), "def handler(event, context=None):\n    return {'v': 3}\n").unwrap();
     let gcp_rev_before = w.gcf.function("hello-fn").unwrap()["serviceConfig"]["revision"].as_str().unwrap().to_string();
-    let (out, _) = w.tusk(&["deploy", "--cloud", "aws,gcp", "--traffic", "10"]).await;
+    let (out, _) = w.tusk(&["deploy", "--yes", "--cloud", "aws,gcp", "--traffic", "10"]).await;
     let out = out.unwrap();
     let gcp_rev_new = w.gcf.function("hello-fn").unwrap()["serviceConfig"]["revision"].as_str().unwrap().to_string();
     assert_eq!(summary(&out), format!("aws: canary 10% → v4\ngcp: canary 10% → {gcp_rev_new}"));
@@ -399,7 +410,7 @@ async fn three_clouds_end_to_end() {
     assert_eq!(st.data["clouds"][0]["canary"], json!({"version": "4", "percent": 10}));
     assert_eq!(st.data["clouds"][1]["canary"], json!({"version": gcp_rev_new, "percent": 10}));
     // While a canary runs, the same code is not "up to date".
-    let (out, _) = w.tusk(&["promote", "--cloud", "aws,gcp"]).await;
+    let (out, _) = w.tusk(&["promote", "--yes", "--cloud", "aws,gcp"]).await;
     assert_eq!(summary(&out.unwrap()), format!("aws: promoted 10% → 100% v4\ngcp: promoted 10% → 100% {gcp_rev_new}"));
     let alias = aws_alias(&w).await;
     assert_eq!(alias["FunctionVersion"], "4");
@@ -407,7 +418,7 @@ async fn three_clouds_end_to_end() {
     assert_eq!(w.gcf.traffic("hello-fn").unwrap(), json!([{"type": "TRAFFIC_TARGET_ALLOCATION_TYPE_LATEST", "percent": 100}]));
 
     // 6. Rollback on AWS returns to the version served before the promote.
-    let (out, _) = w.tusk(&["rollback", "--cloud", "aws"]).await;
+    let (out, _) = w.tusk(&["rollback", "--yes", "--cloud", "aws"]).await;
     assert_eq!(summary(&out.unwrap()), "aws: rolled-back v4 → v3");
     assert_eq!(aws_alias(&w).await["FunctionVersion"], "3");
 
@@ -415,7 +426,7 @@ async fn three_clouds_end_to_end() {
     std::fs::write(w.dir.path().join("src/main.py"), "def handler(event, context=None):\n    return {'v': '3b'}\n").unwrap();
     let gcf_before = w.gcf.function("hello-fn").unwrap();
     w.arm.fail_next_deploy("injected: worker failed to index functions");
-    let (out, _) = w.tusk(&["deploy", "--cloud", "azure,gcp"]).await;
+    let (out, _) = w.tusk(&["deploy", "--yes", "--cloud", "azure,gcp"]).await;
     let out = out.unwrap();
     assert_eq!(out.status, tusk_registry::ExitStatus::Partial);
     assert_eq!(summary(&out), "azure: failed\ngcp: updated code");
@@ -427,7 +438,7 @@ async fn three_clouds_end_to_end() {
     let gcf_before = w.gcf.function("hello-fn").unwrap();
     let alias_before = aws_alias(&w).await["FunctionVersion"].clone();
     w.arm.fail_next_deploy("injected again");
-    let (out, _) = w.tusk(&["deploy", "--atomic"]).await;
+    let (out, _) = w.tusk(&["deploy", "--yes", "--atomic"]).await;
     let out = out.unwrap();
     assert_eq!(out.status, tusk_registry::ExitStatus::Failure);
     assert_eq!(summary(&out), "aws: restored\nazure: failed restored\ngcp: restored");
@@ -481,7 +492,7 @@ async fn three_clouds_end_to_end() {
 async fn first_deploy_failure_with_atomic_leaves_nothing() {
     let w = World::new().await;
     w.gcf.fail_next("injected build failure");
-    let (out, _) = w.tusk(&["deploy", "--atomic"]).await;
+    let (out, _) = w.tusk(&["deploy", "--yes", "--atomic"]).await;
     let out = out.unwrap();
     assert_eq!(summary(&out), "aws: restored\nazure: restored\ngcp: failed restored");
     assert!(w.arm.site("hello-fn-app").is_none());
@@ -529,7 +540,7 @@ async fn ctrl_c_mid_deploy_puts_every_cloud_back() {
         tokio::time::sleep(Duration::from_millis(250)).await;
         c2.cancel();
     });
-    let (out, _) = w.tusk_ctl(&["deploy"], w.env.clone(), false, cancel).await;
+    let (out, _) = w.tusk_ctl(&["deploy", "--yes"], w.env.clone(), false, cancel).await;
     let Err(e) = out else { panic!("an interrupted deploy is an error") };
     assert_eq!(e.kind, tusk_registry::ErrorKind::Interrupted);
     let (st, _) = w.tusk(&["status"]).await;
@@ -537,4 +548,113 @@ async fn ctrl_c_mid_deploy_puts_every_cloud_back() {
     for c in st.data["clouds"].as_array().unwrap() {
         assert_eq!(c["deployed"], false, "{c}");
     }
+}
+
+/// What `ctx.ui.show` received, as text, with the emulators' random ports replaced.
+fn shown_text(w: &World, ui: &TestUi) -> String {
+    let mut out = String::new();
+    for b in ui.shown() {
+        match b {
+            tusk_registry::Block::Heading(h) => out.push_str(&format!("# {h}\n")),
+            tusk_registry::Block::Text(lines) => {
+                for l in lines {
+                    out.push_str(&format!("{}\n", l.text));
+                }
+            }
+            other => out.push_str(&format!("{other:?}\n")),
+        }
+    }
+    for (url, name) in [(&w.emu.aws, "[AWS]"), (&w.arm.server.base, "[ARM]"), (&w.emu.blob, "[BLOB]"), (&w.gcf.server.base, "[GCF]"), (&w.emu.gcs, "[GCS]")] {
+        out = out.replace(url.as_str(), name);
+    }
+    out
+}
+
+async fn nothing_deployed(w: &World) {
+    let (st, _) = w.tusk(&["status"]).await;
+    for c in st.unwrap().data["clouds"].as_array().unwrap() {
+        assert_eq!(c["deployed"], false, "{c}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changing_verbs_show_the_plan_and_ask_unless_yes() {
+    let w = World::new().await;
+    let none = tokio_util::sync::CancellationToken::new;
+
+    // --dry-run: the plan as output, no question, nothing changed.
+    let ui = TestUi::unattended();
+    let (out, _) = w.tusk_ui(&["deploy"], w.env.clone(), true, none(), ui.clone()).await;
+    let out = out.unwrap();
+    assert_eq!(out.data["dry_run"], true);
+    assert_eq!(out.data["clouds"].as_array().unwrap().len(), 3);
+    assert!(ui.questions().is_empty(), "{:?}", ui.questions());
+    nothing_deployed(&w).await;
+
+    // No terminal, no --yes: the plan is shown, then a usage error (exit 2) with a hint, and
+    // nothing changed on any cloud.
+    let ui = TestUi::unattended();
+    let (out, events) = w.tusk_ui(&["deploy"], w.env.clone(), false, none(), ui.clone()).await;
+    let e = out.err().unwrap();
+    assert_eq!(e.kind, tusk_registry::ErrorKind::Usage);
+    assert_eq!(e.exit_status().code(), 2);
+    assert!(e.message.contains("confirmation needed"), "{}", e.message);
+    assert!(e.hint.as_deref().unwrap().contains("--yes"), "{:?}", e.hint);
+    assert!(events.is_empty(), "no cloud was touched: {events:?}");
+    assert_eq!(ui.questions(), ["Deploy hello-fn to aws:us-east-1/hello-fn:live, azure:sub-1/rg-1/hello-fn-app, gcp:test-project/us-central1/hello-fn?"]);
+    insta::assert_snapshot!("deploy_plan", shown_text(&w, &ui));
+    nothing_deployed(&w).await;
+    assert!(w.arm.site("hello-fn-app").is_none());
+    assert!(w.gcf.function("hello-fn").is_none());
+
+    // Answered no: exit 1, nothing deployed.
+    let ui = TestUi::answering(false);
+    let (out, _) = w.tusk_ui(&["deploy"], w.env.clone(), false, none(), ui.clone()).await;
+    let out = out.unwrap();
+    assert_eq!(out.status, tusk_registry::ExitStatus::Failure);
+    assert_eq!(out.data["deployed"], false);
+    nothing_deployed(&w).await;
+
+    // Answered yes, and --yes without a terminal: deployed.
+    let ui = TestUi::answering(true);
+    let (out, _) = w.tusk_ui(&["deploy", "--cloud", "aws"], w.env.clone(), false, none(), ui.clone()).await;
+    assert_eq!(summary(&out.unwrap()), "aws: created code+config");
+    assert_eq!(ui.questions().len(), 1);
+    let ui = TestUi::unattended();
+    let (out, _) = w.tusk_ui(&["deploy", "--yes"], w.env.clone(), false, none(), ui.clone()).await;
+    assert_eq!(summary(&out.unwrap()), "aws: up-to-date\nazure: created code+config\ngcp: created code+config");
+    assert!(ui.questions().is_empty());
+
+    // Nothing to change: no question even without a terminal.
+    let ui = TestUi::unattended();
+    let (out, _) = w.tusk_ui(&["deploy"], w.env.clone(), false, none(), ui.clone()).await;
+    assert_eq!(summary(&out.unwrap()), "aws: up-to-date\nazure: up-to-date\ngcp: up-to-date");
+    assert!(ui.questions().is_empty());
+
+    // promote, rollback, destroy: the same refusal, nothing changed.
+    std::fs::write(w.dir.path().join("src/main.py"), "def handler(event, context=None):\n    return {'v': 2}\n").unwrap();
+    let (out, _) = w.tusk(&["deploy", "--yes", "--cloud", "aws,gcp", "--traffic", "10"]).await;
+    out.unwrap();
+    let alias_before = aws_alias(&w).await;
+    let traffic_before = w.gcf.traffic("hello-fn").unwrap();
+    let mut plans = String::new();
+    for verb in ["promote", "rollback", "destroy"] {
+        let ui = TestUi::unattended();
+        let (out, events) = w.tusk_ui(&[verb, "--cloud", "aws,gcp"], w.env.clone(), false, none(), ui.clone()).await;
+        let e = out.err().unwrap_or_else(|| panic!("{verb} without --yes must refuse"));
+        assert_eq!(e.exit_status().code(), 2, "{verb}");
+        assert!(e.hint.as_deref().unwrap().contains("--yes"), "{verb}: {:?}", e.hint);
+        assert!(events.is_empty(), "{verb}: {events:?}");
+        plans.push_str(&format!("== {verb}: {}\n{}", ui.questions().join(" / "), shown_text(&w, &ui)));
+    }
+    insta::assert_snapshot!("promote_rollback_destroy_plans", plans);
+    assert_eq!(aws_alias(&w).await, alias_before);
+    assert_eq!(w.gcf.traffic("hello-fn").unwrap(), traffic_before);
+    assert!(w.arm.site("hello-fn-app").is_some());
+
+    // --yes proceeds.
+    let ui = TestUi::unattended();
+    let (out, _) = w.tusk_ui(&["promote", "--yes", "--cloud", "aws,gcp"], w.env.clone(), false, none(), ui.clone()).await;
+    assert!(summary(&out.unwrap()).starts_with("aws: promoted"));
+    assert!(ui.questions().is_empty());
 }

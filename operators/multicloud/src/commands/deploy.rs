@@ -10,7 +10,7 @@ use crate::validate;
 use futures::future::join_all;
 use std::sync::Arc;
 use std::time::Instant;
-use tusk_registry::{Cell, Context, ExitStatus, Output, Result, Style, TaskOutcome};
+use tusk_registry::{Block, Cell, Context, ExitStatus, Output, Result, Style, TaskOutcome};
 
 #[derive(clap::Args, Debug)]
 pub struct DeployCommand {
@@ -22,6 +22,9 @@ pub struct DeployCommand {
     /// If any cloud fails, put every cloud back to its previous version.
     #[arg(long)]
     pub atomic: bool,
+    /// Do not ask for confirmation (needed without a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 impl DeployCommand {
@@ -48,23 +51,34 @@ impl DeployCommand {
             }
         }
 
-        if ctx.dry_run {
-            let mut lines: Vec<Cell> = Vec::new();
-            let mut data = Vec::new();
-            for ((t, st), d) in targets.iter().zip(&before).zip(&desired) {
-                let calls = t.plan(st, d);
-                lines.push(Cell::styled(format!("{} ({}):", t.id().name(), t.target()), Style::Bold));
-                if calls.is_empty() {
-                    lines.push(Cell::styled("  up to date: no calls", Style::Dim));
-                }
-                for c in &calls {
-                    lines.push(Cell::from(format!("  {c}")));
-                }
-                data.push(serde_json::json!({"cloud": t.id(), "target": t.target(), "calls": calls, "package_sha256": d.package.sha256}));
+        // The plan: the calls each cloud would get. `--dry-run` prints it and stops; a real
+        // deploy shows it and asks before changing anything (as `@kubernetes deploy` does).
+        let mut lines: Vec<Cell> = Vec::new();
+        let mut data = Vec::new();
+        let mut changes = 0;
+        for ((t, st), d) in targets.iter().zip(&before).zip(&desired) {
+            let calls = t.plan(st, d);
+            changes += calls.len();
+            lines.push(Cell::styled(format!("{} ({}):", t.id().name(), t.target()), Style::Bold));
+            if calls.is_empty() {
+                lines.push(Cell::styled("  up to date: no calls", Style::Dim));
             }
+            for c in &calls {
+                lines.push(Cell::from(format!("  {c}")));
+            }
+            data.push(serde_json::json!({"cloud": t.id(), "target": t.target(), "calls": calls, "package_sha256": d.package.sha256}));
+        }
+        if ctx.dry_run {
             return Ok(Output::new(serde_json::json!({"function": spec.raw.name, "dry_run": true, "clouds": data}))
-                .block(tusk_registry::Block::Heading("dry run: these calls would be made".into()))
+                .block(Block::Heading("dry run: these calls would be made".into()))
                 .lines(lines));
+        }
+        ctx.ui.show(&[Block::Heading("these calls will be made".into()), Block::Text(lines)]);
+        // Nothing to change (every cloud up to date): nothing to ask.
+        if changes > 0 && !self.yes && !ctx.ui.confirm(&format!("Deploy {} to {}?", spec.raw.name, super::target_list(&targets)))? {
+            return Ok(Output::new(serde_json::json!({"function": spec.raw.name, "deployed": false, "clouds": data}))
+                .text("Nothing deployed.")
+                .with_status(ExitStatus::Failure));
         }
 
         // Deploy concurrently, one progress line per cloud.

@@ -4,13 +4,13 @@
 use super::{Common, audit_target, rows_output};
 use crate::cloud::{Change, Outcome};
 use crate::orchestrate;
-use tusk_registry::{Context, ExitStatus, Output, Result};
+use tusk_registry::{Block, Cell, Context, ExitStatus, Output, Result};
 
 #[derive(clap::Args, Debug)]
 pub struct DestroyCommand {
     #[command(flatten)]
     pub common: Common,
-    /// Do not ask for confirmation.
+    /// Do not ask for confirmation (needed without a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
 }
@@ -23,6 +23,7 @@ impl DestroyCommand {
         if ctx.dry_run {
             return Ok(Output::new(serde_json::json!({"dry_run": true, "destroy": names})).lines(names.iter().map(|n| format!("would delete {n}"))));
         }
+        ctx.ui.show(&[Block::Text(names.iter().map(|n| Cell::from(format!("would delete {n}"))).collect())]);
         if !self.yes && !ctx.ui.confirm(&format!("Delete {} from {}?", spec.raw.name, names.join(", ")))? {
             return Ok(Output::new(serde_json::json!({"destroyed": false})).text("nothing deleted").with_status(ExitStatus::Failure));
         }

@@ -18,7 +18,7 @@ use crate::spec::{self, CloudId, Spec};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tusk_registry::{Cell, Context, ExitStatus, Output, Result, Style};
+use tusk_registry::{Block, Cell, Context, ExitStatus, Output, Result, Style};
 
 /// Every verb of `@multicloud`. Help text lives here so the enum reads as the operator's
 /// table of contents; each verb's flags and work live in its own file.
@@ -33,17 +33,17 @@ pub enum Verb {
     /// Build each cloud's deterministic zip and print its content hash (no calls).
     #[command(after_long_help = "Examples:\n  tusk @multicloud package\n  tusk @multicloud package --out dist/")]
     Package(package::PackageCommand),
-    /// Deploy to every selected cloud concurrently; unchanged clouds are left alone.
+    /// Deploy to every selected cloud concurrently; unchanged clouds are left alone (asks unless --yes).
     #[command(
-        long_about = "Deploys the function to every selected cloud at once, with one progress line per cloud and a final table.\nA cloud whose code and configuration are unchanged is reported \"up to date\" and nothing is uploaded.\nIf some clouds fail, the exit code is 4 (partial); with --atomic every cloud is put back to the version it had before.",
-        after_long_help = "Examples:\n  tusk @multicloud deploy\n  tusk @multicloud deploy --cloud aws,gcp\n  tusk @multicloud deploy --atomic\n  tusk @multicloud deploy --cloud aws --traffic 10     # canary: 10% to the new version\n  tusk --dry-run @multicloud deploy                    # print the API calls, change nothing"
+        long_about = "Shows the calls it will make on each cloud (what --dry-run prints) and asks unless --yes; without a terminal and without --yes it refuses (exit 2).\nThen deploys the function to every selected cloud at once, with one progress line per cloud and a final table.\nA cloud whose code and configuration are unchanged is reported \"up to date\" and nothing is uploaded.\nIf some clouds fail, the exit code is 4 (partial); with --atomic every cloud is put back to the version it had before.",
+        after_long_help = "Examples:\n  tusk @multicloud deploy\n  tusk @multicloud deploy --cloud aws,gcp\n  tusk @multicloud deploy --atomic --yes               # CI: no question\n  tusk @multicloud deploy --cloud aws --traffic 10     # canary: 10% to the new version\n  tusk --dry-run @multicloud deploy                    # print the API calls, change nothing"
     )]
     Deploy(deploy::DeployCommand),
-    /// Move a canary to 100% of traffic.
-    #[command(after_long_help = "Examples:\n  tusk @multicloud promote --cloud aws")]
+    /// Move a canary to 100% of traffic (asks unless --yes).
+    #[command(after_long_help = "Examples:\n  tusk @multicloud promote --cloud aws\n  tusk @multicloud promote --cloud aws,gcp --yes")]
     Promote(promote::PromoteCommand),
-    /// Return to the previous version (or drop a canary).
-    #[command(after_long_help = "Examples:\n  tusk @multicloud rollback\n  tusk @multicloud rollback --cloud aws")]
+    /// Return to the previous version (or drop a canary; asks unless --yes).
+    #[command(after_long_help = "Examples:\n  tusk @multicloud rollback\n  tusk @multicloud rollback --cloud aws --yes")]
     Rollback(rollback::RollbackCommand),
     /// Show what is deployed on each cloud.
     #[command(after_long_help = "Examples:\n  tusk @multicloud status\n  tusk @multicloud status -o json")]
@@ -156,7 +156,29 @@ pub fn rows_output(verb: &str, rows: Vec<Row>, failed: usize) -> Output {
 
 /// What `--dry-run` prints for `promote` and `rollback`: the clouds it would act on.
 pub fn dry_run_output(verb: &str, targets: &[Arc<dyn Cloud>]) -> Output {
-    Output::new(serde_json::json!({"dry_run": true, "verb": verb})).lines(targets.iter().map(|t| format!("would {verb} {}", t.target())))
+    Output::new(serde_json::json!({"dry_run": true, "verb": verb})).lines(plan_lines(verb, targets))
+}
+
+/// The plan of `promote`, `rollback` and `destroy`: one `would <verb> <target>` line per cloud
+/// (what `--dry-run` prints).
+pub fn plan_lines(verb: &str, targets: &[Arc<dyn Cloud>]) -> Vec<String> {
+    targets.iter().map(|t| format!("would {verb} {}", t.target())).collect()
+}
+
+/// The targets named in a question: `aws:us-east-1/f:live, gcp:p/r/f`.
+pub fn target_list(targets: &[Arc<dyn Cloud>]) -> String {
+    targets.iter().map(|t| t.target()).collect::<Vec<_>>().join(", ")
+}
+
+/// Shows the plan of `promote`, `rollback` or `destroy` and asks `question`, unless `--yes`.
+/// Without a terminal and without `--yes`, `ctx.ui.confirm` refuses (usage error, exit 2, with
+/// a hint), before anything changed. `Some(output)` when the answer is no: nothing was done.
+pub fn confirm_plan(ctx: &Context, verb: &str, targets: &[Arc<dyn Cloud>], question: &str, yes: bool) -> Result<Option<Output>> {
+    ctx.ui.show(&[Block::Text(plan_lines(verb, targets).into_iter().map(Cell::from).collect())]);
+    if yes || ctx.ui.confirm(question)? {
+        return Ok(None);
+    }
+    Ok(Some(Output::new(serde_json::json!({"verb": verb, "done": false})).text(format!("Nothing done: no {verb}.")).with_status(ExitStatus::Failure)))
 }
 
 #[cfg(test)]
