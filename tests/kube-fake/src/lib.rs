@@ -327,6 +327,9 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
 
     match (&method, &target.name, target.sub.as_deref()) {
         (&Method::GET, None, _) => {
+            if let Err(e) = check_field_selector(&def, &q) {
+                return error_response(e);
+            }
             if q.get("watch").is_some_and(|w| w == "true" || w == "1") {
                 return watch(shared, def, ns, q);
             }
@@ -406,6 +409,9 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
         (&Method::PATCH, Some(name), sub) => patch(shared, &def, key_for(name), sub, &content_type, &body, &q, dry_run, manager),
         // deletecollection: every object the selectors match, answered with their list.
         (&Method::DELETE, None, None) => {
+            if let Err(e) = check_field_selector(&def, &q) {
+                return error_response(e);
+            }
             let propagation = q.get("propagationPolicy").cloned().unwrap_or_else(|| "Background".into());
             let mut g = shared.lock();
             let keys: Vec<(Key, Value)> =
@@ -609,6 +615,37 @@ fn patch(
         }
         _ => error_response(ApiError::new(404, "NotFound", "the server could not find the requested resource")),
     }
+}
+
+/// The fields a kind can be selected by: `metadata.name`, `metadata.namespace` and what each
+/// kind's registry strategy adds (`*ToSelectableFields` in kubernetes/pkg/registry); anything
+/// else is a 400 "field label not supported" on a real server.
+fn check_field_selector(def: &ResourceDef, q: &HashMap<String, String>) -> Result<(), ApiError> {
+    let Some(sel) = q.get("fieldSelector").filter(|s| !s.is_empty()) else { return Ok(()) };
+    let extra: &[&str] = match (def.group.as_str(), def.kind.as_str()) {
+        ("", "Pod") => &[
+            "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork",
+            "status.phase", "status.podIP", "status.podIPs", "status.nominatedNodeName",
+        ],
+        ("", "Event") => &[
+            "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion",
+            "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type",
+        ],
+        ("", "Secret") => &["type"],
+        ("", "Namespace") => &["status.phase"],
+        ("", "Node") => &["spec.unschedulable"],
+        ("", "Service") => &["spec.clusterIP", "spec.type"],
+        ("", "ReplicationController") | ("apps", "ReplicaSet") => &["status.replicas"],
+        ("batch", "Job") => &["status.successful"],
+        _ => &[],
+    };
+    for req in sel.split(',') {
+        let label = req.split(['=', '!']).next().unwrap_or("").trim();
+        if !(label == "metadata.name" || label == "metadata.namespace" || extra.contains(&label)) {
+            return Err(ApiError::new(400, "BadRequest", format!("field label not supported: {label}")));
+        }
+    }
+    Ok(())
 }
 
 fn patch_error(code: u16, msg: String) -> ApiError {

@@ -213,6 +213,15 @@ fn kubectl_apply_set_env_patch_rollout_undo_explain() {
     assert!(out.contains("deployment.apps/web") && out.contains("replicaset.apps/web-"), "{out}");
     assert!(!out.contains("configmap/"), "{out}");
 
+    // Field selectors: metadata.name/namespace everywhere, plus the fields each kind declares
+    // (https://kubernetes.io/docs/concepts/overview/working-with-objects/field-selectors/#supported-fields);
+    // any other field is refused with "field label not supported".
+    let out = k.ok(&["get", "deploy", "--field-selector", "metadata.name=web", "-o", "name"]);
+    assert_eq!(out.trim(), "deployment.apps/web");
+    let (ok, _, err) = k.run(&["get", "deploy", "--field-selector", "spec.replicas=1"]);
+    assert!(!ok && err.contains("field label not supported: spec.replicas"), "{err}");
+    k.ok(&["get", "pods", "--field-selector", "status.phase=Running"]);
+
     // Strategic merge patch is not supported for custom resources: the apiextensions server
     // answers 415 (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#advanced-topics:
     // "strategic merge patch is not supported" for custom resources), while merge patch works.
