@@ -62,6 +62,13 @@ fn bad_spec_values_point_at_file_and_line() {
     tusk_snapshot!(ctx, ctx.tusk(["@multicloud", "validate"]));
     ctx.write("tusk-function.toml", spec("x").replace("memory = 256", "memory = \"lots\""));
     tusk_snapshot!(ctx, ctx.tusk(["@multicloud", "validate"]));
+    // Three invalid fields: all three reported at once, by validate and by deploy.
+    let text = spec("x").replace("memory = 256", "memory = 64").replace("timeout = 30", "timeout = 1200").replace("runtime = \"python3.12\"", "runtime = \"python9\"");
+    ctx.write("tusk-function.toml", &text);
+    tusk_snapshot!(ctx, ctx.tusk(["@multicloud", "validate", "--cloud", "aws"]));
+    let r = run(&mut ctx.tusk(["@multicloud", "deploy", "--cloud", "aws", "--yes"]), None);
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("3 problems in tusk-function.toml"), "{}", r.stderr);
     ctx.write("tusk-function.toml", spec("x"));
     tusk_snapshot!(ctx, ctx.tusk(["@multicloud", "deploy", "--cloud", "aws", "--traffic", "150"]));
     tusk_snapshot!(ctx, ctx.tusk(["@multicloud", "deploy", "--cloud", "azure"]));

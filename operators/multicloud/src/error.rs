@@ -18,6 +18,9 @@ pub enum McError {
     /// A value breaks a cloud's documented limit (checked before any call).
     #[error("{message}")]
     Spec { location: String, message: String, hint: Option<String> },
+    /// Several problems in the spec (and flags), all reported at once.
+    #[error("{} problems in {file}", problems.len())]
+    Invalid { file: String, problems: Vec<crate::validate::Problem> },
     /// Bad flag.
     #[error("{message}")]
     Usage { flag: String, message: String, hint: Option<String> },
@@ -72,6 +75,23 @@ impl From<McError> for Error {
                     err = err.with_hint(h);
                 }
                 err
+            }
+            McError::Invalid { ref problems, .. } => {
+                // One line per problem: where, which field, what is allowed (and its hint).
+                let mut text = e.to_string();
+                text.push(':');
+                for p in problems {
+                    let (location, message, hint) = match &p.error {
+                        McError::Spec { location, message, hint } => (location.as_str(), message.to_string(), hint.as_deref()),
+                        McError::Usage { flag, message, hint } => (flag.as_str(), message.to_string(), hint.as_deref()),
+                        other => ("", other.to_string(), None),
+                    };
+                    text.push_str(&format!("\n  {location}: {}: {message}", p.field));
+                    if let Some(h) = hint {
+                        text.push_str(&format!(" ({h})"));
+                    }
+                }
+                Error::usage(text).with_hint("fix every field listed; `tusk @multicloud validate` checks again without calling a cloud")
             }
             McError::Usage { flag, message, hint } => {
                 let mut err = Error::usage(message).at(flag);

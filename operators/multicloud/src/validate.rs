@@ -47,30 +47,63 @@ pub fn language(runtime: &str) -> &'static str {
     }
 }
 
-/// Everything a deploy to `clouds` needs, checked; the first problem is returned.
+/// Everything a deploy to `clouds` needs, checked. Every problem is reported at once (a user
+/// fixing a spec should not have to run validate once per field): one as itself, several as
+/// [`McError::Invalid`].
 pub fn validate(spec: &Spec, clouds: &[CloudId], traffic: Option<u8>) -> Result<(), McError> {
+    let mut all = problems(spec, clouds, traffic);
+    match all.len() {
+        0 => Ok(()),
+        1 => Err(all.remove(0).error),
+        _ => Err(McError::Invalid { file: spec.path.display().to_string(), problems: all }),
+    }
+}
+
+/// One problem of the spec: the field (`memory`, `aws.role`, `env.FOO`, `--traffic`) and the
+/// error that names its file:line and the allowed values or limit.
+#[derive(Debug)]
+pub struct Problem {
+    pub field: String,
+    pub error: McError,
+}
+
+/// Every problem of the spec for `clouds`, in file order of the checks (shared fields first,
+/// then each cloud's, then `--traffic`).
+pub fn problems(spec: &Spec, clouds: &[CloudId], traffic: Option<u8>) -> Vec<Problem> {
     let r = &spec.raw;
-    let err = |section: &str, key: &str, message: String, hint: Option<String>| McError::Spec {
-        location: spec.location(section, key),
-        message,
-        hint,
+    let mut out: Vec<Problem> = Vec::new();
+    let err = |section: &str, key: &str, message: String, hint: Option<String>| Problem {
+        field: if section.is_empty() { key.to_string() } else { format!("{section}.{key}") },
+        error: McError::Spec { location: spec.location(section, key), message, hint },
+    };
+    // Memory and timeout may be shared or per cloud: the field is where the value was written.
+    let where_field = |cloud: CloudId, key: &str, location: &str| {
+        if location == spec.location(cloud.name(), key) && spec.location(cloud.name(), key) != spec.location("", key) {
+            format!("{}.{key}", cloud.name())
+        } else {
+            key.to_string()
+        }
     };
 
-    let Some(rt) = runtime(&r.runtime) else {
-        return Err(err(
+    let rt = runtime(&r.runtime);
+    if rt.is_none() {
+        out.push(err(
             "",
             "runtime",
             format!("runtime `{}` is not one tusk can map to the clouds", r.runtime),
             Some(format!("use one of: {}", runtime_names().join(", "))),
         ));
-    };
-    if r.handler.trim().is_empty() {
-        return Err(err("", "handler", "handler is empty".into(), Some("e.g. handler = \"main.handler\"".into())));
     }
-    if language(&r.runtime) == "python" || language(&r.runtime) == "node" {
+    // A handler that is not <module>.<function> is reported once, not again by GCP's main.py rule.
+    let mut handler_ok = true;
+    if r.handler.trim().is_empty() {
+        handler_ok = false;
+        out.push(err("", "handler", "handler is empty".into(), Some("e.g. handler = \"main.handler\"".into())));
+    } else if language(&r.runtime) == "python" || language(&r.runtime) == "node" {
         let ok = r.handler.split_once('.').is_some_and(|(m, f)| !m.is_empty() && !f.is_empty() && !f.contains('.'));
         if !ok {
-            return Err(err(
+            handler_ok = false;
+            out.push(err(
                 "",
                 "handler",
                 format!("handler `{}` must be <module>.<function>", r.handler),
@@ -79,7 +112,7 @@ pub fn validate(spec: &Spec, clouds: &[CloudId], traffic: Option<u8>) -> Result<
         }
     }
     if !spec.source_dir().is_dir() {
-        return Err(err(
+        out.push(err(
             "",
             "source",
             format!("source directory {} does not exist", spec.source_dir().display()),
@@ -89,7 +122,7 @@ pub fn validate(spec: &Spec, clouds: &[CloudId], traffic: Option<u8>) -> Result<
     if let Some(list) = &r.clouds {
         for c in list {
             if CloudId::parse(c).is_none() {
-                return Err(err("", "clouds", format!("unknown cloud `{c}`"), Some("use aws, azure or gcp".into())));
+                out.push(err("", "clouds", format!("unknown cloud `{c}`"), Some("use aws, azure or gcp".into())));
             }
         }
     }
@@ -97,7 +130,7 @@ pub fn validate(spec: &Spec, clouds: &[CloudId], traffic: Option<u8>) -> Result<
         let valid = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
             && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid {
-            return Err(err(
+            out.push(err(
                 "env",
                 key,
                 format!("environment variable name `{key}` is invalid"),
@@ -113,38 +146,51 @@ pub fn validate(spec: &Spec, clouds: &[CloudId], traffic: Option<u8>) -> Result<
             CloudId::Gcp => r.gcp.is_none(),
         };
         if section_missing {
-            return Err(McError::Spec {
-                location: spec.location("", "name"),
-                message: format!("no [{}] section for cloud {}", cloud.name(), cloud.name()),
-                hint: Some("add the section (see `tusk @multicloud init`) or leave the cloud out of --cloud".into()),
+            out.push(Problem {
+                field: format!("[{}]", cloud.name()),
+                error: McError::Spec {
+                    location: spec.location("", "name"),
+                    message: format!("no [{}] section for cloud {}", cloud.name(), cloud.name()),
+                    hint: Some("add the section (see `tusk @multicloud init`) or leave the cloud out of --cloud".into()),
+                },
             });
+            continue;
         }
         let mem = spec.memory_for(cloud);
         let tmo = spec.timeout_for(cloud);
         match cloud {
             CloudId::Aws => {
-                let Some(rt_aws) = rt.aws else {
-                    return Err(err("", "runtime", format!("AWS Lambda has no runtime for {}", r.runtime), None));
-                };
-                let _ = rt_aws;
-                check_name_aws(&r.name).map_err(|m| err("", "name", m, None))?;
+                if let Some(rt) = rt
+                    && rt.aws.is_none()
+                {
+                    out.push(err("", "runtime", format!("AWS Lambda has no runtime for {}", r.runtime), None));
+                }
+                if let Err(m) = check_name_aws(&r.name) {
+                    out.push(err("", "name", m, None));
+                }
                 if !(128..=10240).contains(&mem) {
-                    return Err(McError::Spec {
+                    out.push(Problem {
+                        field: where_field(cloud, "memory", &spec.memory_location(cloud)),
+                        error: McError::Spec {
                         location: spec.memory_location(cloud),
                         message: format!("aws: memory {mem} MB is outside Lambda's range 128-10240 MB"),
                         hint: Some("set [aws] memory = … to override the shared value".into()),
+                        },
                     });
                 }
                 if !(1..=900).contains(&tmo) {
-                    return Err(McError::Spec {
+                    out.push(Problem {
+                        field: where_field(cloud, "timeout", &spec.timeout_location(cloud)),
+                        error: McError::Spec {
                         location: spec.timeout_location(cloud),
                         message: format!("aws: timeout {tmo} s is outside Lambda's range 1-900 s"),
                         hint: Some("set [aws] timeout = … to override the shared value".into()),
+                        },
                     });
                 }
                 let a = r.aws.clone().unwrap_or_default();
                 if a.region.as_deref().unwrap_or("").is_empty() && crate::envvar::var("AWS_REGION").is_err() && crate::envvar::var("AWS_DEFAULT_REGION").is_err() {
-                    return Err(err("aws", "region", "aws: no region".into(), Some("set [aws] region or AWS_REGION".into())));
+                    out.push(err("aws", "region", "aws: no region".into(), Some("set [aws] region or AWS_REGION".into())));
                 }
                 if let Some(alias) = &a.alias {
                     let ok = !alias.is_empty()
@@ -152,15 +198,15 @@ pub fn validate(spec: &Spec, clouds: &[CloudId], traffic: Option<u8>) -> Result<
                         && alias.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
                         && !alias.chars().all(|c| c.is_ascii_digit());
                     if !ok {
-                        return Err(err("aws", "alias", format!("aws: alias `{alias}` is invalid (1-128 of A-Za-z0-9-_, not all digits)"), None));
+                        out.push(err("aws", "alias", format!("aws: alias `{alias}` is invalid (1-128 of A-Za-z0-9-_, not all digits)"), None));
                     }
                 }
                 match (&a.role, a.create_role) {
                     (None, false) => {
-                        return Err(err("aws", "role", "aws: no execution role".into(), Some("set [aws] role = \"arn:aws:iam::…:role/…\" or create_role = true".into())));
+                        out.push(err("aws", "role", "aws: no execution role".into(), Some("set [aws] role = \"arn:aws:iam::…:role/…\" or create_role = true".into())));
                     }
                     (Some(role), _) if !is_role_arn(role) => {
-                        return Err(err("aws", "role", format!("aws: `{role}` is not an IAM role ARN"), Some("arn:aws:iam::<12-digit account>:role/<name>".into())));
+                        out.push(err("aws", "role", format!("aws: `{role}` is not an IAM role ARN"), Some("arn:aws:iam::<12-digit account>:role/<name>".into())));
                     }
                     _ => {}
                 }
@@ -168,24 +214,28 @@ pub fn validate(spec: &Spec, clouds: &[CloudId], traffic: Option<u8>) -> Result<
                     && u != "auto"
                     && u != "s3"
                 {
-                    return Err(err("aws", "upload", format!("aws: upload = \"{u}\" is not auto or s3"), None));
+                    out.push(err("aws", "upload", format!("aws: upload = \"{u}\" is not auto or s3"), None));
                 }
                 if a.upload.as_deref() == Some("s3") && a.bucket.is_none() {
-                    return Err(err("aws", "upload", "aws: upload = \"s3\" needs a bucket".into(), None));
+                    out.push(err("aws", "upload", "aws: upload = \"s3\" needs a bucket".into(), None));
                 }
                 for key in r.env.keys() {
                     if AWS_RESERVED_ENV.contains(&key.as_str()) {
-                        return Err(err("env", key, format!("aws: `{key}` is reserved by Lambda"), None));
+                        out.push(err("env", key, format!("aws: `{key}` is reserved by Lambda"), None));
                     }
                 }
             }
             CloudId::Gcp => {
-                if rt.gcp.is_none() {
-                    return Err(err("", "runtime", format!("Cloud Functions has no runtime for {}", r.runtime), None));
+                if let Some(rt) = rt
+                    && rt.gcp.is_none()
+                {
+                    out.push(err("", "runtime", format!("Cloud Functions has no runtime for {}", r.runtime), None));
                 }
-                check_name_gcp(&r.name).map_err(|m| err("", "name", m, None))?;
-                if language(&r.runtime) == "python" && r.handler.split_once('.').map(|(m, _)| m) != Some("main") {
-                    return Err(err(
+                if let Err(m) = check_name_gcp(&r.name) {
+                    out.push(err("", "name", m, None));
+                }
+                if handler_ok && language(&r.runtime) == "python" && r.handler.split_once('.').map(|(m, _)| m) != Some("main") {
+                    out.push(err(
                         "",
                         "handler",
                         format!("gcp: Cloud Functions loads Python functions from main.py, but handler is `{}`", r.handler),
@@ -193,35 +243,43 @@ pub fn validate(spec: &Spec, clouds: &[CloudId], traffic: Option<u8>) -> Result<
                     ));
                 }
                 if !(128..=32768).contains(&mem) {
-                    return Err(McError::Spec {
+                    out.push(Problem {
+                        field: where_field(cloud, "memory", &spec.memory_location(cloud)),
+                        error: McError::Spec {
                         location: spec.memory_location(cloud),
                         message: format!("gcp: memory {mem} MB is outside Cloud Functions' range 128-32768 MB"),
                         hint: None,
+                        },
                     });
                 }
                 if !(1..=3600).contains(&tmo) {
-                    return Err(McError::Spec {
+                    out.push(Problem {
+                        field: where_field(cloud, "timeout", &spec.timeout_location(cloud)),
+                        error: McError::Spec {
                         location: spec.timeout_location(cloud),
                         message: format!("gcp: timeout {tmo} s is outside 1-3600 s (the HTTP function maximum)"),
                         hint: None,
+                        },
                     });
                 }
                 let g = r.gcp.clone().unwrap_or_default();
                 if g.project.as_deref().unwrap_or("").is_empty() {
-                    return Err(err("gcp", "project", "gcp: no project".into(), Some("set [gcp] project".into())));
+                    out.push(err("gcp", "project", "gcp: no project".into(), Some("set [gcp] project".into())));
                 }
                 if g.region.as_deref().unwrap_or("").is_empty() {
-                    return Err(err("gcp", "region", "gcp: no region".into(), Some("set [gcp] region, e.g. us-central1".into())));
+                    out.push(err("gcp", "region", "gcp: no region".into(), Some("set [gcp] region, e.g. us-central1".into())));
                 }
                 for key in r.env.keys() {
                     if key.starts_with("X_GOOGLE_") || GCP_RESERVED_ENV.contains(&key.as_str()) {
-                        return Err(err("env", key, format!("gcp: `{key}` is reserved by Cloud Functions"), None));
+                        out.push(err("env", key, format!("gcp: `{key}` is reserved by Cloud Functions"), None));
                     }
                 }
             }
             CloudId::Azure => {
-                if rt.azure.is_none() {
-                    return Err(err(
+                if let Some(rt) = rt
+                    && rt.azure.is_none()
+                {
+                    out.push(err(
                         "",
                         "runtime",
                         format!("Azure Functions (Flex Consumption) has no runtime for {}", r.runtime),
@@ -230,38 +288,46 @@ pub fn validate(spec: &Spec, clouds: &[CloudId], traffic: Option<u8>) -> Result<
                 }
                 let a = r.azure.clone().unwrap_or_default();
                 let app = a.app.clone().unwrap_or_else(|| r.name.clone());
-                check_name_azure(&app).map_err(|m| err("azure", "app", m, None))?;
+                if let Err(m) = check_name_azure(&app) {
+                    out.push(err("azure", "app", m, None));
+                }
                 if ![512, 2048, 4096].contains(&mem) {
-                    return Err(McError::Spec {
+                    out.push(Problem {
+                        field: where_field(cloud, "memory", &spec.memory_location(cloud)),
+                        error: McError::Spec {
                         location: spec.memory_location(cloud),
                         message: format!("azure: Flex Consumption instance memory must be 512, 2048 or 4096 MB, not {mem}"),
                         hint: Some("set [azure] memory = 2048 (the shared `memory` is not used for Azure)".into()),
+                        },
                     });
                 }
                 if tmo == 0 || tmo > 14_400 {
-                    return Err(McError::Spec {
+                    out.push(Problem {
+                        field: where_field(cloud, "timeout", &spec.timeout_location(cloud)),
+                        error: McError::Spec {
                         location: spec.timeout_location(cloud),
                         message: format!("azure: timeout {tmo} s is outside 1-14400 s"),
                         hint: None,
+                        },
                     });
                 }
                 if let Some(p) = &a.plan
                     && p != "flex"
                 {
-                    return Err(err("azure", "plan", format!("azure: plan `{p}` is not supported yet; only flex (Flex Consumption)"), None));
+                    out.push(err("azure", "plan", format!("azure: plan `{p}` is not supported yet; only flex (Flex Consumption)"), None));
                 }
                 for (key, what) in [("subscription", &a.subscription), ("resource_group", &a.resource_group), ("location", &a.location), ("storage_account", &a.storage_account)] {
                     if what.as_deref().unwrap_or("").is_empty() && !(key == "subscription" && crate::envvar::var("AZURE_SUBSCRIPTION_ID").is_ok()) {
-                        return Err(err("azure", key, format!("azure: no {key}"), Some(format!("set [azure] {key}"))));
+                        out.push(err("azure", key, format!("azure: no {key}"), Some(format!("set [azure] {key}"))));
                     }
                 }
                 let sa = a.storage_account.unwrap_or_default();
-                if !(3..=24).contains(&sa.len()) || !sa.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
-                    return Err(err("azure", "storage_account", format!("azure: storage account `{sa}` must be 3-24 lowercase letters and digits"), None));
+                if !sa.is_empty() && (!(3..=24).contains(&sa.len()) || !sa.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())) {
+                    out.push(err("azure", "storage_account", format!("azure: storage account `{sa}` must be 3-24 lowercase letters and digits"), None));
                 }
                 for key in r.env.keys() {
                     if AZURE_RESERVED_ENV.contains(&key.as_str()) {
-                        return Err(err("env", key, format!("azure: `{key}` is managed by Azure Functions"), None));
+                        out.push(err("env", key, format!("azure: `{key}` is managed by Azure Functions"), None));
                     }
                 }
             }
@@ -270,21 +336,27 @@ pub fn validate(spec: &Spec, clouds: &[CloudId], traffic: Option<u8>) -> Result<
 
     if let Some(t) = traffic {
         if !(1..=99).contains(&t) {
-            return Err(McError::Usage {
+            out.push(Problem {
+                field: "--traffic".into(),
+                error: McError::Usage {
                 flag: "--traffic".into(),
                 message: format!("--traffic {t}: a canary takes 1-99 % of traffic"),
                 hint: Some("omit --traffic to send all traffic to the new version".into()),
+                },
             });
         }
         if let Some(c) = clouds.iter().find(|c| **c == CloudId::Azure) {
-            return Err(McError::Usage {
+            out.push(Problem {
+                field: "--traffic".into(),
+                error: McError::Usage {
                 flag: "--traffic".into(),
                 message: format!("--traffic: {} Flex Consumption has no deployment slots, so tusk cannot run a canary there", c.name()),
                 hint: Some("deploy the canary with --cloud aws,gcp and azure without --traffic".into()),
+                },
             });
         }
     }
-    Ok(())
+    out
 }
 
 const AWS_RESERVED_ENV: &[&str] = &[
@@ -399,5 +471,19 @@ mod tests {
         check(&|_| {}, &[CloudId::Aws, CloudId::Azure], Some(10));
         insta::assert_snapshot!(out.join("\n"));
         let _ = Path::new("");
+    }
+
+    #[test]
+    fn every_invalid_field_is_reported_at_once() {
+        let (_d, mut s) = spec("");
+        s.raw.memory = Some(64);
+        s.raw.timeout = Some(9999);
+        s.raw.aws.as_mut().unwrap().role = Some("role/x".into());
+        let fields: Vec<String> = problems(&s, &[CloudId::Aws], None).into_iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["memory", "timeout", "aws.role"]);
+        let e = tusk_registry::Error::from(validate(&s, &[CloudId::Aws], None).unwrap_err());
+        assert_eq!(e.kind, tusk_registry::ErrorKind::Usage);
+        let dir = s.path.parent().unwrap().display().to_string();
+        insta::assert_snapshot!(format!("{}\nhint: {}", e.message.replace(&dir, "[DIR]"), e.hint.unwrap()));
     }
 }
