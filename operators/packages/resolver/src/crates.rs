@@ -16,7 +16,7 @@
 use crate::prefetch::Prefetcher;
 use crate::report;
 use crate::{Ecosystem, Edge, Pkg, Resolution, ResolveError, ResolvedPackage, RootReq, SolveStats};
-use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, PubGrubError, VersionSet as _};
+use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, VersionSet as _};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
@@ -446,23 +446,7 @@ pub async fn resolve(
     let started = std::time::Instant::now();
     let shared = Arc::new(Shared { client, docs: Prefetcher::new(tokio::runtime::Handle::current()), target: opts.target });
     let provider = Provider { shared: shared.clone(), roots: roots.clone(), cancel };
-    let (provider, solved) = tokio::task::spawn_blocking(move || {
-        let r = pubgrub::resolve(&provider, Pkg::Root, Version::new(0, 0, 0));
-        (provider, r)
-    })
-    .await
-    .map_err(|e| ResolveError::Internal(format!("solver thread: {e}")))?;
-    let solution = match solved {
-        Ok(s) => s,
-        Err(PubGrubError::NoSolution(mut tree)) => {
-            report::reduce(&mut tree);
-            return Err(ResolveError::NoSolution { ecosystem: Ecosystem::Crates, report: explain(&provider, &tree) });
-        }
-        Err(PubGrubError::ErrorRetrievingDependencies { source, .. }) | Err(PubGrubError::ErrorChoosingVersion { source, .. }) => {
-            return Err(source);
-        }
-        Err(PubGrubError::ErrorInShouldCancel(e)) => return Err(e),
-    };
+    let (provider, solution) = crate::solve::solve(provider, Version::new(0, 0, 0), Ecosystem::Crates, explain).await?;
     let mut res = extract(&provider, &roots, &solution)?;
     res.stats = SolveStats { documents: shared.docs.len() as u64, millis: started.elapsed().as_millis() as u64 };
     Ok(res)

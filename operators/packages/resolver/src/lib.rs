@@ -8,7 +8,11 @@
 //!   packages are removed from results and collapsed in reports.
 //! * One `DependencyProvider` per ecosystem ([`crates`], …) fetches metadata through
 //!   `tusk-index` and prefetches the likely graph in parallel ([`prefetch`]) so the solver
-//!   rarely waits on one request.
+//!   rarely waits on one request. [`solve::solve`] runs any of them: PubGrub on a blocking
+//!   thread, its errors mapped to [`ResolveError`] once.
+//! * Versions and requirements are only ever read by the ecosystem's tested version crate
+//!   (`tusk-crates`, `tusk-npm`, `tusk-pypi`), also in the `--locked` check ([`lock`]) and in
+//!   PEP 508 markers ([`markers`]).
 //! * A solved graph is a [`Resolution`]: real packages with their dependency edges, the shape
 //!   the lockfile ([`lock`]) stores and the verifier ([`verify`]) checks.
 //! * No solution: [`report`] turns PubGrub's derivation tree into an explanation in the
@@ -23,6 +27,7 @@ pub mod prefetch;
 pub mod pypi;
 pub mod report;
 pub mod session;
+pub mod solve;
 pub mod verify;
 pub mod view;
 

@@ -26,7 +26,7 @@
 use crate::prefetch::Prefetcher;
 use crate::report;
 use crate::{Ecosystem, Edge, Pkg, Resolution, ResolveError, ResolvedPackage, RootReq, SolveStats};
-use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, PubGrubError, VersionSet as _};
+use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, VersionSet as _};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, VecDeque};
 use std::future::Future;
@@ -340,31 +340,19 @@ pub async fn resolve(client: NpmClient, roots: Vec<RootReq>, opts: NpmOptions, c
     let started = std::time::Instant::now();
     let shared = Arc::new(Shared { client, before: opts.before, docs: Prefetcher::new(tokio::runtime::Handle::current()) });
     let provider = Provider { shared: shared.clone(), roots: roots.clone(), cancel };
-    let (provider, solved) = tokio::task::spawn_blocking(move || {
-        let r = pubgrub::resolve(&provider, Pkg::Root, Version::new(0, 0, 0));
-        (provider, r)
-    })
-    .await
-    .map_err(|e| ResolveError::Internal(format!("solver thread: {e}")))?;
-    let solution = match solved {
-        Ok(s) => s,
-        Err(PubGrubError::NoSolution(mut tree)) => {
-            report::reduce(&mut tree);
-            let fmt = |pkg: &Pkg, set: &VersionSet| -> String {
-                match provider.shared.docs.peek(&pkg.name().to_string()) {
-                    Some(Ok(doc)) => {
-                        let known: Vec<Version> = doc.versions.iter().map(|(v, _)| v.clone()).collect();
-                        npm_set(&report::narrow(set, &known))
-                    }
-                    _ => npm_set(set),
+    let explain = |provider: &Provider, tree: &pubgrub::DerivationTree<Pkg, VersionSet, String>| {
+        let fmt = |pkg: &Pkg, set: &VersionSet| -> String {
+            match provider.shared.docs.peek(&pkg.name().to_string()) {
+                Some(Ok(doc)) => {
+                    let known: Vec<Version> = doc.versions.iter().map(|(v, _)| v.clone()).collect();
+                    npm_set(&report::narrow(set, &known))
                 }
-            };
-            let text = report::explain(&tree, Ecosystem::Npm, &fmt, &npm_set);
-            return Err(ResolveError::NoSolution { ecosystem: Ecosystem::Npm, report: text });
-        }
-        Err(PubGrubError::ErrorRetrievingDependencies { source, .. }) | Err(PubGrubError::ErrorChoosingVersion { source, .. }) => return Err(source),
-        Err(PubGrubError::ErrorInShouldCancel(e)) => return Err(e),
+                _ => npm_set(set),
+            }
+        };
+        report::explain(tree, Ecosystem::Npm, &fmt, &npm_set)
     };
+    let (provider, solution) = crate::solve::solve(provider, Version::new(0, 0, 0), Ecosystem::Npm, explain).await?;
     let mut res = extract(&provider, &roots, &solution)?;
     res.stats = SolveStats { documents: shared.docs.len() as u64, millis: started.elapsed().as_millis() as u64 };
     Ok(res)

@@ -17,7 +17,7 @@ use crate::markers::{Marker, MarkerEnv};
 use crate::prefetch::Prefetcher;
 use crate::report;
 use crate::{Ecosystem, Edge, Pkg, Resolution, ResolveError, ResolvedPackage, RootReq, SolveStats};
-use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, PubGrubError, VersionSet as _};
+use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, VersionSet as _};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -524,45 +524,34 @@ pub async fn resolve(client: PypiClient, roots: Vec<RootReq>, opts: PypiOptions,
     });
     let provider = Provider { shared: shared.clone(), roots: roots.clone(), cancel };
     let root_version = Version::parse("0").map_err(|e| ResolveError::Internal(e.to_string()))?;
-    let (provider, solved) = tokio::task::spawn_blocking(move || {
-        let r = pubgrub::resolve(&provider, Pkg::Root, root_version);
-        (provider, r)
-    })
-    .await
-    .map_err(|e| ResolveError::Internal(format!("solver thread: {e}")))?;
-    let solution = match solved {
-        Ok(s) => s,
-        Err(PubGrubError::NoSolution(mut tree)) => {
-            report::reduce(&mut tree);
-            let fmt = |pkg: &Pkg, set: &PepSet| -> String {
-                match provider.shared.projects.peek(&pkg.name().to_string()) {
-                    Some(Ok(doc)) => {
-                        let known: Vec<Version> = doc.candidates.iter().map(|c| c.version.clone()).collect();
-                        pypi_set(&report::narrow(set, &known))
-                    }
-                    _ => pypi_set(set),
+    let explain = |provider: &Provider, tree: &pubgrub::DerivationTree<Pkg, PepSet, String>| {
+        let fmt = |pkg: &Pkg, set: &PepSet| -> String {
+            match provider.shared.projects.peek(&pkg.name().to_string()) {
+                Some(Ok(doc)) => {
+                    let known: Vec<Version> = doc.candidates.iter().map(|c| c.version.clone()).collect();
+                    pypi_set(&report::narrow(set, &known))
                 }
-            };
-            let mut text = report::explain(&tree, Ecosystem::Pypi, &fmt, &pypi_set);
-            let mut hints = BTreeSet::new();
-            for pkg in tree.packages() {
-                if let Some(Ok(doc)) = provider.shared.projects.peek(&pkg.name().to_string()) {
-                    for (v, why) in &doc.excluded {
-                        if why == "yanked" || why.starts_with("requires-python") {
-                            hints.insert(format!("{}=={v} was not considered: {why}", doc.name));
-                        }
+                _ => pypi_set(set),
+            }
+        };
+        let mut text = report::explain(tree, Ecosystem::Pypi, &fmt, &pypi_set);
+        let mut hints = BTreeSet::new();
+        for pkg in tree.packages() {
+            if let Some(Ok(doc)) = provider.shared.projects.peek(&pkg.name().to_string()) {
+                for (v, why) in &doc.excluded {
+                    if why == "yanked" || why.starts_with("requires-python") {
+                        hints.insert(format!("{}=={v} was not considered: {why}", doc.name));
                     }
                 }
             }
-            for h in hints.into_iter().take(8) {
-                text.push_str("\nhint: ");
-                text.push_str(&h);
-            }
-            return Err(ResolveError::NoSolution { ecosystem: Ecosystem::Pypi, report: text });
         }
-        Err(PubGrubError::ErrorRetrievingDependencies { source, .. }) | Err(PubGrubError::ErrorChoosingVersion { source, .. }) => return Err(source),
-        Err(PubGrubError::ErrorInShouldCancel(e)) => return Err(e),
+        for h in hints.into_iter().take(8) {
+            text.push_str("\nhint: ");
+            text.push_str(&h);
+        }
+        text
     };
+    let (provider, solution) = crate::solve::solve(provider, root_version, Ecosystem::Pypi, explain).await?;
     let mut res = extract(&provider, &roots, &solution)?;
     res.stats = SolveStats { documents: (shared.projects.len() + shared.metadata.len()) as u64, millis: started.elapsed().as_millis() as u64 };
     Ok(res)

@@ -1,8 +1,8 @@
-//! Resolving several ecosystems at once: one HTTP cache, one client per registry, every
-//! ecosystem solved concurrently.
+//! What resolving needs besides the requirements: one HTTP cache, one client per registry.
+//! [`Session::resolve`] solves one ecosystem; the operator (`tusk-packages`, `resolution.rs`)
+//! is the one place that fans the ecosystems out concurrently, with progress and Ctrl-C.
 
 use crate::{Ecosystem, Resolution, ResolveError, RootReq};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tusk_index::{HttpCache, RegistryEndpoint};
@@ -57,23 +57,5 @@ impl Session {
                 message: format!("resolving {other} against its registry is not implemented yet"),
             }),
         }
-    }
-
-    /// Resolves every ecosystem concurrently; results in ecosystem order.
-    pub async fn resolve_all(&self, inputs: BTreeMap<Ecosystem, Vec<RootReq>>) -> Vec<(Ecosystem, Result<Resolution, ResolveError>)> {
-        let mut tasks = Vec::new();
-        for (eco, roots) in inputs {
-            let s = self.clone();
-            tasks.push((eco, tokio::spawn(async move { s.resolve(eco, roots).await })));
-        }
-        let mut out = Vec::new();
-        for (eco, t) in tasks {
-            let r = match t.await {
-                Ok(r) => r,
-                Err(e) => Err(ResolveError::Internal(format!("resolver task: {e}"))),
-            };
-            out.push((eco, r));
-        }
-        out
     }
 }

@@ -1,0 +1,39 @@
+//! The solver run every ecosystem shares: PubGrub on a blocking thread, its errors mapped once.
+//!
+//! Each ecosystem module still has its own `DependencyProvider` (candidates, prefetch, choice,
+//! priorities, virtual packages); what they all did the same way after that lives here, so a
+//! new ecosystem (Maven, NuGet, RubyGems, Composer) writes its provider and an `explain` for
+//! its conflict words and calls [`solve`].
+
+use crate::{Ecosystem, Pkg, ResolveError, report};
+use pubgrub::{DependencyProvider, DerivationTree, PubGrubError, SelectedDependencies};
+
+/// Runs PubGrub from [`Pkg::Root`] at `root_version` on a blocking thread (providers block on
+/// their prefetches) and hands the provider back with the solution, for extraction. No
+/// solution: the derivation tree is reduced ([`report::reduce`]) and `explain` words it in the
+/// ecosystem's terms. A provider's own error (fetch failure, cancellation) is returned as is.
+pub async fn solve<DP, F>(provider: DP, root_version: DP::V, ecosystem: Ecosystem, explain: F) -> Result<(DP, SelectedDependencies<Pkg, DP::V>), ResolveError>
+where
+    DP: DependencyProvider<P = Pkg, M = String, Err = ResolveError> + Send + 'static,
+    DP::V: Send + Sync,
+    DP::VS: Send + Sync,
+    F: FnOnce(&DP, &DerivationTree<Pkg, DP::VS, String>) -> String,
+{
+    let (provider, solved) = tokio::task::spawn_blocking(move || {
+        let r = pubgrub::resolve(&provider, Pkg::Root, root_version);
+        (provider, r)
+    })
+    .await
+    .map_err(|e| ResolveError::Internal(format!("solver thread: {e}")))?;
+    match solved {
+        Ok(s) => Ok((provider, s)),
+        Err(PubGrubError::NoSolution(mut tree)) => {
+            report::reduce(&mut tree);
+            let report = explain(&provider, &tree);
+            Err(ResolveError::NoSolution { ecosystem, report })
+        }
+        Err(PubGrubError::ErrorRetrievingDependencies { source, .. }) | Err(PubGrubError::ErrorChoosingVersion { source, .. }) | Err(PubGrubError::ErrorInShouldCancel(source)) => {
+            Err(source)
+        }
+    }
+}
