@@ -334,16 +334,33 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
                 return watch(shared, def, ns, q);
             }
             let g = shared.lock();
-            let items: Vec<Value> = g
-                .list(&def.group, &def.plural, ns.as_deref())
-                .into_iter()
-                .map(|(_, v)| v)
-                .filter(|v| matches_selectors(v, &q))
-                .collect();
+            let mut items: Vec<(Key, Value)> =
+                g.list(&def.group, &def.plural, ns.as_deref()).into_iter().filter(|(_, v)| matches_selectors(v, &q)).collect();
+            // Paging: `continue` names the last key served (and the list's resourceVersion,
+            // which the next pages report like a real server's consistent snapshot would).
+            let mut rv = g.rv.to_string();
+            if let Some(token) = q.get("continue").filter(|c| !c.is_empty()) {
+                let Some((crv, after)) = decode_continue(token) else {
+                    return error_response(ApiError::new(400, "BadRequest", "continue key is not valid: invalid token"));
+                };
+                rv = crv;
+                items.retain(|(k, _)| (k.ns.as_str(), k.name.as_str()) > (after.0.as_str(), after.1.as_str()));
+            }
+            let mut metadata = json!({"resourceVersion": rv});
+            if let Some(limit) = q.get("limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0)
+                && items.len() > limit
+            {
+                let remaining = items.len() - limit;
+                items.truncate(limit);
+                if let Some((last, _)) = items.last() {
+                    metadata["continue"] = json!(encode_continue(&rv, &last.ns, &last.name));
+                    metadata["remainingItemCount"] = json!(remaining);
+                }
+            }
+            let items: Vec<Value> = items.into_iter().map(|(_, v)| v).collect();
             json_response(
                 200,
-                &json!({"kind": format!("{}List", def.kind), "apiVersion": def.api_version(),
-                        "metadata": {"resourceVersion": g.rv.to_string()}, "items": items}),
+                &json!({"kind": format!("{}List", def.kind), "apiVersion": def.api_version(), "metadata": metadata, "items": items}),
             )
         }
         (&Method::GET, Some(name), None) => {
@@ -646,6 +663,16 @@ fn check_field_selector(def: &ResourceDef, q: &HashMap<String, String>) -> Resul
         }
     }
     Ok(())
+}
+
+fn encode_continue(rv: &str, ns: &str, name: &str) -> String {
+    hex::encode(serde_json::to_vec(&json!({"v": "meta.k8s.io/v1", "rv": rv, "start": [ns, name]})).unwrap_or_default())
+}
+
+fn decode_continue(token: &str) -> Option<(String, (String, String))> {
+    let v: Value = serde_json::from_slice(&hex::decode(token).ok()?).ok()?;
+    let s = |x: &Value| x.as_str().map(String::from);
+    Some((s(&v["rv"])?, (s(&v["start"][0])?, s(&v["start"][1])?)))
 }
 
 fn patch_error(code: u16, msg: String) -> ApiError {

@@ -117,6 +117,20 @@ spec:
   size: 3
 ";
 
+/// Waits until the simulated deployment controller has seen the latest spec
+/// (`status.observedGeneration == metadata.generation`), so every template change gets its
+/// own ReplicaSet revision even when the machine is slow.
+fn settle(k: &Kubectl) {
+    for _ in 0..200 {
+        let d = k.json(&["get", "deploy", "web"]);
+        if d["status"]["observedGeneration"] == d["metadata"]["generation"] {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the deployment controller never observed the latest generation");
+}
+
 fn container(d: &Value) -> &Value {
     &d["spec"]["template"]["spec"]["containers"][0]
 }
@@ -136,12 +150,14 @@ fn kubectl_apply_set_env_patch_rollout_undo_explain() {
     let f = k.file("web.yaml", DEPLOYMENT);
     let out = k.ok(&["apply", "-f", &f]);
     assert!(out.contains("deployment.apps/web created"), "{out}");
+    settle(&k);
 
     // `kubectl set env` sends a strategic merge patch with `$setElementOrder/env`; containers
     // and env merge by name (patchStrategy merge, patchMergeKey name in the Container and
     // PodSpec OpenAPI definitions; https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/),
     // so the image and the other variables stay and no directive is stored.
     k.ok(&["set", "env", "deploy/web", "FOO=bar"]);
+    settle(&k);
     let d = k.json(&["get", "deploy", "web"]);
     let c = container(&d);
     assert_eq!(c["image"], "nginx:1.27");
@@ -154,6 +170,7 @@ fn kubectl_apply_set_env_patch_rollout_undo_explain() {
     // semantics, FOO (set by another client) stays (https://kubernetes.io/docs/tasks/manage-kubernetes-objects/declarative-config/#merging-changes-to-primitive-fields).
     let f = k.file("web.yaml", &DEPLOYMENT.replace("        - {name: A, value: one}\n", "        - {name: B, value: two}\n"));
     k.ok(&["apply", "-f", &f]);
+    settle(&k);
     let d = k.json(&["get", "deploy", "web"]);
     let names: Vec<&str> = container(&d)["env"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["FOO", "B"], "{d}");
@@ -170,6 +187,7 @@ fn kubectl_apply_set_env_patch_rollout_undo_explain() {
         "-p",
         r#"[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"nginx:1.28"},{"op":"add","path":"/metadata/labels","value":{}},{"op":"add","path":"/metadata/labels/example.com~1tier","value":"front"}]"#,
     ]);
+    settle(&k);
     let d = k.json(&["get", "deploy", "web"]);
     assert_eq!(container(&d)["image"], "nginx:1.28");
     assert_eq!(d["metadata"]["labels"]["example.com/tier"], "front");
@@ -182,7 +200,7 @@ fn kubectl_apply_set_env_patch_rollout_undo_explain() {
     // `kubectl rollout undo` sends a JSON patch replacing the pod template with the previous
     // revision's (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-back-a-deployment).
     let wait_revision = |want: &str| {
-        for _ in 0..50 {
+        for _ in 0..200 {
             let d = k.json(&["get", "deploy", "web"]);
             if d["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == want {
                 return;
@@ -212,6 +230,14 @@ fn kubectl_apply_set_env_patch_rollout_undo_explain() {
     let out = k.ok(&["get", "all", "-o", "name"]);
     assert!(out.contains("deployment.apps/web") && out.contains("replicaset.apps/web-"), "{out}");
     assert!(!out.contains("configmap/"), "{out}");
+
+    // `kubectl get` lists in chunks (`--chunk-size`, default 500) by limit/continue
+    // (https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks):
+    // with chunks of 1 every ReplicaSet of the four revisions still comes back, once.
+    let out = k.ok(&["get", "rs", "--chunk-size=1", "-o", "name"]);
+    let all = k.ok(&["get", "rs", "-o", "name"]);
+    assert_eq!(out, all);
+    assert!(out.lines().count() >= 3, "{out}");
 
     // Field selectors: metadata.name/namespace everywhere, plus the fields each kind declares
     // (https://kubernetes.io/docs/concepts/overview/working-with-objects/field-selectors/#supported-fields);

@@ -140,3 +140,31 @@ fn delete_collection_by_label_selector() {
     let names: Vec<String> = json(&body)["items"].as_array().unwrap().iter().map(|i| i["metadata"]["name"].as_str().unwrap().to_string()).collect();
     assert!(names.contains(&"c".to_string()) && !names.contains(&"a".to_string()) && !names.contains(&"b".to_string()), "{names:?}");
 }
+
+#[test]
+fn list_paging_with_limit_and_continue() {
+    // limit/continue (https://kubernetes.io/docs/reference/using-api/api-concepts/#retrieving-large-results-sets-in-chunks):
+    // a page of `limit` items, `continue` and `remainingItemCount` while more remain, none on the last page.
+    let s = start();
+    let (st, body) = req(&s, "POST", "/api/v1/namespaces", "application/json", r#"{"metadata":{"name":"paging"}}"#);
+    assert_eq!(st, 201, "{body}");
+    for name in ["p1", "p2", "p3"] {
+        let cm = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n");
+        let (st, body) = req(&s, "PATCH", &format!("/api/v1/namespaces/paging/configmaps/{name}?fieldManager=t"), "application/apply-patch+yaml", &cm);
+        assert_eq!(st, 201, "{body}");
+    }
+    let (st, body) = req(&s, "GET", "/api/v1/namespaces/paging/configmaps?limit=2", "", "");
+    assert_eq!(st, 200, "{body}");
+    let v = json(&body);
+    let names = |v: &serde_json::Value| v["items"].as_array().unwrap().iter().map(|i| i["metadata"]["name"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    assert_eq!(names(&v), ["p1", "p2"]);
+    assert_eq!(v["metadata"]["remainingItemCount"], 1);
+    let token = v["metadata"]["continue"].as_str().unwrap().to_string();
+    let (_, body) = req(&s, "GET", &format!("/api/v1/namespaces/paging/configmaps?limit=2&continue={token}"), "", "");
+    let v2 = json(&body);
+    assert_eq!(names(&v2), ["p3"]);
+    assert!(v2["metadata"].get("continue").is_none(), "{v2}");
+    assert_eq!(v2["metadata"]["resourceVersion"], v["metadata"]["resourceVersion"]);
+    let (st, _) = req(&s, "GET", "/api/v1/namespaces/paging/configmaps?limit=2&continue=nonsense", "", "");
+    assert_eq!(st, 400);
+}
