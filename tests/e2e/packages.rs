@@ -198,6 +198,12 @@ mod resolve {
         // A changed requirement fails loudly.
         ctx.write("api/pyproject.toml", "[project]\nname = \"api\"\nversion = \"0.1.0\"\ndependencies = [\"flask[async]>=3.1\"]\n");
         tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@packages", "resolve", "--locked", "."]));
+        // A requirement the version crate cannot read fails too (it used to pass silently).
+        polyglot(&ctx);
+        let edited = lock.replace(r#"{ name = "blinker", req = ">=1.9.0""#, r#"{ name = "blinker", req = ">=1.9.x""#);
+        assert_ne!(edited, lock, "the lock has flask's blinker edge");
+        ctx.write("tusk.lock", &edited);
+        tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@packages", "resolve", "--locked", "."]));
     }
 
     #[test]
