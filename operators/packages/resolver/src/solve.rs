@@ -3,7 +3,17 @@
 //! Each ecosystem module still has its own `DependencyProvider` (candidates, prefetch, choice,
 //! priorities, virtual packages); what they all did the same way after that lives here, so a
 //! new ecosystem (Maven, NuGet, RubyGems, Composer) writes its provider and an `explain` for
-//! its conflict words and calls [`solve`].
+//! its conflict words and calls [`solve`]:
+//!
+//! * NuGet (lowest applicable version): its provider's `choose_version` returns the lowest
+//!   version in the range instead of the highest; nothing else differs.
+//! * Composer and RubyGems: highest version first, like crates; stability flags (Composer) and
+//!   prerelease rules (RubyGems) belong in the version sets of their version crates.
+//! * Maven: nearest-wins mediation is not a SAT-style choice; its provider resolves the tree
+//!   breadth-first itself or pins each mediated version as a singleton requirement before
+//!   calling [`solve`], which then only checks ranges (`[1.0,2.0)`) and reports conflicts.
+//!
+//! Still per ecosystem (issue 11): the candidate, prefetch, cancel and root-handling loop.
 
 use crate::{Ecosystem, Pkg, ResolveError, report};
 use pubgrub::{DependencyProvider, DerivationTree, PubGrubError, SelectedDependencies};
