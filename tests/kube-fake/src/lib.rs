@@ -323,6 +323,15 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
     let key_for = |name: &str| Key { group: def.group.clone(), plural: def.plural.clone(), ns: ns.clone().unwrap_or_default(), name: name.to_string() };
     let dry_run = q.get("dryRun").is_some_and(|v| v == "All");
     let manager = q.get("fieldManager").cloned().unwrap_or_default();
+    // Without `fieldManager`, a real server names the manager after the User-Agent's product
+    // (the part before the first `/`, at most 128 characters).
+    let fallback = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ua| ua.split('/').next())
+        .filter(|p| !p.is_empty())
+        .map(|p| p.chars().take(128).collect::<String>())
+        .unwrap_or_else(|| "unknown".to_string());
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
 
     match (&method, &target.name, target.sub.as_deref()) {
@@ -391,7 +400,7 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
                 Err(e) => return error_response(e),
             };
             let name = input.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
-            let mgr = if manager.is_empty() { "unknown".to_string() } else { manager };
+            let mgr = if manager.is_empty() { fallback } else { manager };
             let mut g = shared.lock();
             match g.write(&def, &key_for(&name), input, Write::Create, &mgr, dry_run) {
                 Ok((v, _)) => json_response(201, &v),
@@ -403,7 +412,7 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
                 Ok(v) => v,
                 Err(e) => return error_response(e),
             };
-            let mgr = if manager.is_empty() { "unknown".to_string() } else { manager };
+            let mgr = if manager.is_empty() { fallback } else { manager };
             let mut g = shared.lock();
             let how = match sub {
                 None => Write::Update,
@@ -423,7 +432,7 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
                 Err(e) => error_response(e),
             }
         }
-        (&Method::PATCH, Some(name), sub) => patch(shared, &def, key_for(name), sub, &content_type, &body, &q, dry_run, manager),
+        (&Method::PATCH, Some(name), sub) => patch(shared, &def, key_for(name), sub, &content_type, &body, &q, dry_run, manager, fallback),
         // deletecollection: every object the selectors match, answered with their list.
         (&Method::DELETE, None, None) => {
             if let Err(e) = check_field_selector(&def, &q) {
@@ -538,6 +547,7 @@ fn patch(
     q: &HashMap<String, String>,
     dry_run: bool,
     manager: String,
+    fallback: String,
 ) -> Response {
     let input = match parse_body(body, content_type) {
         Ok(v) => v,
@@ -591,7 +601,7 @@ fn patch(
         }
         Ok(next)
     };
-    let mgr = if manager.is_empty() { "unknown".to_string() } else { manager };
+    let mgr = if manager.is_empty() { fallback } else { manager };
     let Some(cur) = g.get(&key).cloned() else { return error_response(ApiError::not_found(def, &key.name)) };
     match sub {
         Some("scale") if def.scale => {

@@ -168,3 +168,19 @@ fn list_paging_with_limit_and_continue() {
     let (st, _) = req(&s, "GET", "/api/v1/namespaces/paging/configmaps?limit=2&continue=nonsense", "", "");
     assert_eq!(st, 400);
 }
+
+#[test]
+fn manager_named_after_the_user_agent_without_field_manager() {
+    // Without fieldManager the manager is the User-Agent's product name
+    // (https://kubernetes.io/docs/reference/using-api/server-side-apply/#managers: "the default
+    // manager is derived from the user agent").
+    let s = start();
+    let body = r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"ua"},"data":{"a":"1"}}"#;
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    write!(c, "POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nConnection: close\r\nUser-Agent: helm/v3.16.0 (linux/amd64)\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    let mut out = String::new();
+    c.read_to_string(&mut out).unwrap();
+    assert!(out.starts_with("HTTP/1.1 201"), "{out}");
+    let v = json(out.split_once("\r\n\r\n").unwrap().1);
+    assert_eq!(v["metadata"]["managedFields"][0]["manager"], "helm", "{v}");
+}
