@@ -6,13 +6,16 @@ use clap::{ArgMatches, Command};
 use tusk_registry::{CheckStatus, Cell, DoctorCheck, Output, Style};
 
 pub fn command() -> Command {
-    Command::new("doctor").about("Check configuration, plugins, the kube context and the WebAssembly engine").long_about(
+    Command::new("doctor").about("Check configuration, plugins, kube context, cloud credentials, wasm engine").long_about(
         "Show tusk's version, the config files and directories it uses (plugins, cache, audit log),\n\
          the plugins it finds (and why a broken one is broken), and the checks of the operators\n\
          built in:\n  \
          @kubernetes  whether the current kube context's API server answers (within 5 seconds)\n  \
+         @multicloud  for AWS, Azure and GCP: which credential source a deploy would use and the\n               \
+         account, subscription or project it names, or a hint when there is none (decided from\n               \
+         the environment and local files; only AWS instance metadata is probed, for 1 second)\n  \
          @wasm        whether the wasmtime engine starts; the compiled-code cache's size\n\
-         Cloud credentials are not checked. Never prints a secret.\n\n\
+         Never prints a secret.\n\n\
          Examples:\n  tusk doctor\n  tusk doctor -o json",
     )
 }

@@ -12,6 +12,7 @@ pub mod aws;
 pub mod azure;
 pub mod cloud;
 pub mod commands;
+pub mod doctor;
 pub mod envvar;
 pub mod error;
 pub mod gcp;

@@ -29,6 +29,12 @@ impl Operator for Multicloud {
         Verb::from_arg_matches(&invocation.matches).is_ok_and(|verb| verb.is_mutating())
     }
 
+    /// `tusk doctor`: each cloud's credential source and the account it names, never a secret
+    /// (see [`crate::doctor`]).
+    async fn doctor(&self, _ctx: &Context) -> Vec<tusk_registry::DoctorCheck> {
+        crate::doctor::checks().await
+    }
+
     async fn run(&self, invocation: Invocation, ctx: Context) -> Result<Output> {
         let verb = Verb::from_arg_matches(&invocation.matches).map_err(|e| Error::usage(e.to_string()))?;
         verb.run(&ctx).await
