@@ -51,9 +51,9 @@ fn project(section: &str) -> (tempfile::TempDir, String) {
 }
 
 async fn cycle(dir: &std::path::Path, cloud: &str, invoke: bool) {
-    let out = tusk(dir, &["deploy", "--cloud", cloud]).await;
+    let out = tusk(dir, &["deploy", "--cloud", cloud, "--yes"]).await;
     assert_eq!(out.data["clouds"][0]["result"], "created", "{}", out.data);
-    let out = tusk(dir, &["deploy", "--cloud", cloud]).await;
+    let out = tusk(dir, &["deploy", "--cloud", cloud, "--yes"]).await;
     assert_eq!(out.data["clouds"][0]["result"], "up-to-date", "{}", out.data);
     if invoke {
         let out = tusk(dir, &["invoke", "--cloud", cloud, "--data", r#"{"live":true}"#]).await;
