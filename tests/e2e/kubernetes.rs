@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use tusk_tests::{TestContext, run, test_context, tusk_snapshot};
 
+/// The fake API server's process (none when the tests run against a real cluster); killed on drop.
 struct Fake {
     child: Option<Child>,
-    kubeconfig: PathBuf,
 }
 
 impl Drop for Fake {
@@ -37,7 +37,7 @@ fn fake_bin() -> PathBuf {
 fn cluster(ctx: &mut TestContext) -> Fake {
     if let Ok(real) = std::env::var("TUSK_TEST_KUBECONFIG") {
         ctx.env("KUBECONFIG", real.clone());
-        return Fake { child: None, kubeconfig: real.into() };
+        return Fake { child: None };
     }
     let kubeconfig = ctx.root().join("kubeconfig");
     let mut child = Command::new(fake_bin())
@@ -57,7 +57,7 @@ fn cluster(ctx: &mut TestContext) -> Fake {
     ctx.filter(r"\(x\d+\)", "(xN)");
     ctx.filter(r"restarts: \d+", "restarts: N");
     ctx.filter(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[UID]");
-    Fake { child: Some(child), kubeconfig }
+    Fake { child: Some(child) }
 }
 
 fn is_real() -> bool {
