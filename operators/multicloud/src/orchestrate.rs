@@ -96,6 +96,20 @@ pub fn row(t: &dyn Cloud, o: Outcome, ms: u64, error: Option<String>) -> Row {
     Row { cloud: t.id(), target: t.target(), result: o.change, version: o.version, url: o.url, detail: o.detail, duration_ms: ms, error }
 }
 
+/// The row of a cloud whose operation failed.
+pub fn failed_row(t: &dyn Cloud, ms: u64, error: &McError) -> Row {
+    Row {
+        cloud: t.id(),
+        target: t.target(),
+        result: Change::Failed,
+        version: None,
+        url: None,
+        detail: String::new(),
+        duration_ms: ms,
+        error: Some(error.to_string()),
+    }
+}
+
 pub fn table(rows: &[Row]) -> tusk_registry::Block {
     let mut out = Vec::new();
     for r in rows {
@@ -148,16 +162,7 @@ where
             Ok(o) => rows.push(row(t.as_ref(), o, ms, None)),
             Err(e) => {
                 failed += 1;
-                rows.push(Row {
-                    cloud: t.id(),
-                    target: t.target(),
-                    result: Change::Failed,
-                    version: None,
-                    url: None,
-                    detail: String::new(),
-                    duration_ms: ms,
-                    error: Some(e.to_string()),
-                })
+                rows.push(failed_row(t.as_ref(), ms, &e))
             }
         }
     }

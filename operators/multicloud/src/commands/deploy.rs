@@ -114,16 +114,7 @@ impl DeployCommand {
                 Err(e) => {
                     failed += 1;
                     interrupted |= matches!(e, McError::Interrupted);
-                    rows.push(Row {
-                        cloud: t.id(),
-                        target: t.target(),
-                        result: Change::Failed,
-                        version: None,
-                        url: None,
-                        detail: String::new(),
-                        duration_ms: ms,
-                        error: Some(e.to_string()),
-                    });
+                    rows.push(orchestrate::failed_row(t.as_ref(), ms, &e));
                 }
             }
         }
