@@ -314,6 +314,26 @@ fn completions_for_every_shell() {
 }
 
 #[test]
+fn completions_into_a_closed_pipe_end_quietly() {
+    // `tusk completions bash | head -2`: the reader goes away before tusk has written the
+    // script; tusk must end with 0 and no panic (clap_complete panics on a failed write).
+    let ctx = test_context!();
+    for shell in ["bash", "elvish"] {
+        let mut child = ctx
+            .tusk(["completions", shell])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn tusk");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait for tusk");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{shell}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{shell}: {stderr}");
+    }
+}
+
+#[test]
 fn help_topics() {
     let ctx = test_context!();
     tusk_snapshot!(ctx, ctx.tusk(["help", "plugin"]));

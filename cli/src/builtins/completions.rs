@@ -21,6 +21,16 @@ pub fn run(m: &ArgMatches, top: Command, registry: &Registry) -> u8 {
         let info = op.info();
         cmd = cmd.subcommand(op.command().name(format!("@{}", info.name)));
     }
-    clap_complete::generate(shell, &mut cmd, "tusk", &mut std::io::stdout());
-    ExitStatus::SUCCESS
+    // clap_complete panics when its writer fails, so the script is built in memory and written
+    // here, where a closed pipe (`tusk completions bash | head`) is a normal end, as in the printer.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "tusk", &mut script);
+    match std::io::Write::write_all(&mut std::io::stdout().lock(), &script) {
+        Ok(()) => ExitStatus::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write the completion script: {e}");
+            ExitStatus::FAILURE
+        }
+    }
 }
