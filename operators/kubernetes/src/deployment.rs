@@ -10,6 +10,16 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tusk_registry::{Context, Error};
 
+/// `--no-wait` and `--timeout` of the verbs that change one Deployment and then wait for its
+/// rollout (`scale`, `restart`, `rollback`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct WaitFlags {
+    #[arg(long)]
+    pub no_wait: bool,
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = tusk_registry::duration::parse)]
+    pub timeout: Duration,
+}
+
 /// The Deployment NAME in the context's namespace; not found is an error with a hint.
 pub async fn get(api: &Api<Deployment>, name: &str, k: &Kube) -> Result<Deployment, Error> {
     match api.get_opt(name).await {

@@ -105,15 +105,15 @@ mod tests {
             v => panic!("{v:?}"),
         }
         match parse(&["scale", "web", "3", "--timeout", "2d"]) {
-            Verb::Scale(a) => assert_eq!(a.timeout, Duration::from_secs(2 * 86_400)),
+            Verb::Scale(a) => assert_eq!(a.wait.timeout, Duration::from_secs(2 * 86_400)),
             v => panic!("{v:?}"),
         }
         match parse(&["restart", "web", "--timeout", "90"]) {
-            Verb::Restart(a) => assert_eq!(a.timeout, Duration::from_secs(90), "a bare number is seconds"),
+            Verb::Restart(a) => assert_eq!(a.wait.timeout, Duration::from_secs(90), "a bare number is seconds"),
             v => panic!("{v:?}"),
         }
         match parse(&["rollback", "web", "--timeout", "1m30s"]) {
-            Verb::Rollback(a) => assert_eq!(a.timeout, Duration::from_secs(90)),
+            Verb::Rollback(a) => assert_eq!(a.wait.timeout, Duration::from_secs(90)),
             v => panic!("{v:?}"),
         }
         match parse(&["logs", "web", "--since", "10m"]) {

@@ -14,17 +14,15 @@ use tusk_registry::{Cell, Context, Error, Output, Style};
 #[command(after_long_help = "Examples:\n  tusk @k8s restart web")]
 pub struct RestartCommand {
     pub name: String,
-    #[arg(long)]
-    pub no_wait: bool,
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = tusk_registry::duration::parse)]
-    pub timeout: std::time::Duration,
+    #[command(flatten)]
+    pub wait: deployment::WaitFlags,
     #[command(flatten)]
     pub kube: KubeArgs,
 }
 
 impl RestartCommand {
     pub async fn execute(self, ctx: Context) -> Result<Output, Error> {
-        let RestartCommand { name, no_wait, timeout, kube } = self;
+        let RestartCommand { name, wait: deployment::WaitFlags { no_wait, timeout }, kube } = self;
         let k = connect(&kube).await?;
         ctx.audit.set_target(format!("{}, deployment/{name}", k.describe()));
         let api: Api<Deployment> = Api::namespaced(k.client.clone(), &k.namespace);

@@ -17,17 +17,15 @@ pub struct RollbackCommand {
     /// Revision to go back to (default: the one before the current)
     #[arg(long, value_name = "N")]
     pub to_revision: Option<i64>,
-    #[arg(long)]
-    pub no_wait: bool,
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = tusk_registry::duration::parse)]
-    pub timeout: std::time::Duration,
+    #[command(flatten)]
+    pub wait: deployment::WaitFlags,
     #[command(flatten)]
     pub kube: KubeArgs,
 }
 
 impl RollbackCommand {
     pub async fn execute(self, ctx: Context) -> Result<Output, Error> {
-        let RollbackCommand { name, to_revision, no_wait, timeout, kube } = self;
+        let RollbackCommand { name, to_revision, wait: deployment::WaitFlags { no_wait, timeout }, kube } = self;
         let k = connect(&kube).await?;
         ctx.audit.set_target(format!("{}, deployment/{name}", k.describe()));
         let (dep, revs) = deployment::revisions(&k, &name).await?;

@@ -14,17 +14,15 @@ use tusk_registry::{Cell, Context, Error, Output, Style};
 pub struct ScaleCommand {
     pub name: String,
     pub replicas: i32,
-    #[arg(long)]
-    pub no_wait: bool,
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = tusk_registry::duration::parse)]
-    pub timeout: std::time::Duration,
+    #[command(flatten)]
+    pub wait: deployment::WaitFlags,
     #[command(flatten)]
     pub kube: KubeArgs,
 }
 
 impl ScaleCommand {
     pub async fn execute(self, ctx: Context) -> Result<Output, Error> {
-        let ScaleCommand { name, replicas, no_wait, timeout, kube } = self;
+        let ScaleCommand { name, replicas, wait: deployment::WaitFlags { no_wait, timeout }, kube } = self;
         let k = connect(&kube).await?;
         if replicas < 0 {
             return Err(Error::usage("replicas cannot be negative").at("REPLICAS"));
