@@ -231,6 +231,19 @@ mod resolve {
     }
 
     #[test]
+    fn legacy_peer_deps_notes_unmet_peers() {
+        let ctx = ctx();
+        // The peer conflict above, with npm's --legacy-peer-deps: resolved, the peer noted.
+        tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@npm", "resolve", "--legacy-peer-deps", "ajv-keywords@5", "ajv@6"]));
+    }
+
+    #[test]
+    fn resolve_help_lists_the_npm_flags() {
+        let ctx = ctx();
+        tusk_snapshot!(ctx, ctx.tusk(["@npm", "resolve", "--help"]));
+    }
+
+    #[test]
     fn json_output_is_the_resolution() {
         let ctx = ctx();
         let r = run(&mut ctx.tusk(["--no-progress", "-o", "json", "@packages", "resolve", "npm:debug@^4"]), None);

@@ -45,6 +45,10 @@ pub struct Inputs {
     /// `npm install --before`.
     #[arg(long, value_name = "DATE")]
     pub before: Option<String>,
+    /// npm: like `npm install --legacy-peer-deps`: peer dependencies are neither installed nor
+    /// checked, and each one the tree does not meet is noted on its dependent.
+    #[arg(long)]
+    pub legacy_peer_deps: bool,
     /// The lockfile (default: tusk.lock beside the first directory or manifest given, or in
     /// the current directory).
     #[arg(long, value_name = "PATH")]

@@ -103,7 +103,7 @@ fn session(args: &Inputs, ctx: &Context, needs_python: bool) -> Result<Session> 
         let utc = parsed.to_offset(time::UtcOffset::UTC);
         pypi.exclude_newer = Some(utc.format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| ts.clone()));
     }
-    let mut npm = tusk_resolver::npm::NpmOptions::default();
+    let mut npm = tusk_resolver::npm::NpmOptions { legacy_peer_deps: args.legacy_peer_deps, ..Default::default() };
     if let Some(d) = &args.before {
         npm.before = Some(rfc3339_utc(d).map_err(|e| Error::usage(format!("`{d}` is not a date: {e}")).at("--before").with_hint("for example 2024-06-01 or 2024-06-01T12:00:00Z"))?);
     }

@@ -4,22 +4,31 @@
 //! second copy wherever an existing one does not fit. The model here keeps that behaviour
 //! while letting PubGrub handle what npm does fail on (peer dependencies):
 //!
-//! * **Top-level copies** `Pkg::Base { name, copy: None }`: what your requirements and peer
-//!   dependencies name (peers must be satisfied by the copy the dependent sees, which for a
-//!   hoisted tree is the top-level one). One version per name: a peer conflict is a real
-//!   conflict, explained like any other (npm's `ERESOLVE`).
+//! * **Top-level copies** `Pkg::Base { name, copy: None }`: what your requirements name, and
+//!   the peers of top-level copies (transitively). One version per name: they all share
+//!   `node_modules/<name>`, so a peer conflict there is a real conflict, explained like any
+//!   other and tagged as npm's `ERESOLVE`.
 //! * **Range copies** `Pkg::Base { name, copy: Some(range) }`: each distinct range of an
 //!   ordinary dependency is its own package, so ranges that do not intersect never conflict
-//!   (npm would nest them). After solving, copies are deduplicated: an edge whose range the
-//!   top-level copy satisfies points at the top-level copy (npm reuses a copy that fits), and
-//!   equal versions merge; unreachable copies are dropped.
+//!   (npm would nest them).
+//! * **Peers follow npm 7+**: installed unless optional, and met by the copy the dependent
+//!   sees, which npm places beside it. For a top-level package that is the top-level copy; for
+//!   a nested one it is a range copy keyed by the peer's range (placed beside it), so a peer
+//!   of a package deep in the tree cannot push your direct dependencies down (babel 7's
+//!   helpers under a tool that keeps `@babel/core` 7, beside babel 8 at the top).
+//! * **Optional peers** (`peerDependenciesMeta.<name>.optional`) install nothing and constrain
+//!   only a copy that is there anyway: a solve that installs one that misses the range runs
+//!   again with that peer enforced (see [`resolve`]). `--legacy-peer-deps` leaves every peer
+//!   out of the solve; each unmet one is noted on its dependent ("unmet peer"), as npm warns.
+//! * **Layout** (after solving): breadth-first from your requirements, the first copy reached
+//!   of a name is hoisted (the top-level copy where there is one); an edge whose range the
+//!   hoisted copy satisfies points at it (npm reuses a copy that fits), others at their range
+//!   copy, marked nested; unreachable copies are dropped.
 //! * **Choice rule** (npm-pick-manifest): the `latest` dist-tag when it satisfies the range,
 //!   else the highest satisfying non-deprecated version, else the highest deprecated one.
 //!   Prereleases only when the range names one (node-semver's rule, exact in the version set).
 //! * **Optional dependencies** are resolved like ordinary ones when the package exists and
 //!   some version satisfies the range; otherwise skipped (npm skips failed optionals).
-//! * **Optional peers** (`peerDependenciesMeta.<name>.optional`) do not pull anything in; an
-//!   installed package that misses a peer's range is reported ("unmet peer"), as npm warns.
 //! * Non-registry specs (git, URLs, `file:`, `workspace:`) make that version unavailable;
 //!   `npm:<name>@<range>` aliases resolve `<name>`; a dist-tag name (`next`) is that version.
 
@@ -28,7 +37,7 @@ use crate::report;
 use crate::{Ecosystem, Edge, Pkg, Resolution, ResolveError, ResolvedPackage, RootReq, SolveStats};
 use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, VersionSet as _};
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -157,6 +166,11 @@ struct Provider {
     shared: Arc<Shared>,
     roots: Vec<RootReq>,
     cancel: CancellationToken,
+    /// `--legacy-peer-deps`: peers are not part of the solve at all.
+    legacy_peers: bool,
+    /// Optional peers `(dependent, peer)` that an earlier round found installed but not
+    /// satisfied: from now on they constrain like required peers (see [`resolve`]).
+    enforced: BTreeSet<(String, String)>,
 }
 
 impl Provider {
@@ -195,7 +209,8 @@ impl Provider {
         }
     }
 
-    fn version_deps(&self, m: &NpmVersion) -> Result<Result<Deps, String>, ResolveError> {
+    /// The dependencies of one version of `dependent`; `top` when this is its top-level copy.
+    fn version_deps(&self, dependent: &str, m: &NpmVersion, top: bool) -> Result<Result<Deps, String>, ResolveError> {
         for (dep, spec) in m.dependencies.iter().chain(m.optional_dependencies.iter()).chain(m.peer_dependencies.iter()) {
             if let Spec::Range { name, .. } | Spec::Tag { name, .. } = classify(dep, spec) {
                 self.prefetch(&name);
@@ -222,13 +237,23 @@ impl Provider {
                 _ => continue,
             }
         }
+        if self.legacy_peers {
+            return Ok(Ok(out));
+        }
         for (dep, spec) in &m.peer_dependencies {
-            if m.peer_dependencies_meta.get(dep).is_some_and(|meta| meta.optional) {
+            let optional = m.peer_dependencies_meta.get(dep).is_some_and(|meta| meta.optional);
+            if optional && !self.enforced.contains(&(dependent.to_string(), dep.clone())) {
                 continue;
             }
             let c = classify(dep, spec);
             if let Some((name, set)) = self.set_of(&c)? {
-                Self::add(&mut out, Pkg::Base { name: name.into(), copy: None }, set);
+                // A peer is met by the copy its dependent sees, placed beside it. A top-level
+                // package sees the top-level copy, which it shares with you and every other
+                // top-level package (a disagreement there is npm's ERESOLVE). A nested package
+                // gets its peer nested beside it: a range copy, as for an ordinary dependency,
+                // which extraction points at the top-level copy when that one fits.
+                let copy = if top { None } else { Some(copy_key(spec).into()) };
+                Self::add(&mut out, Pkg::Base { name: name.into(), copy }, set);
             }
         }
         Ok(Ok(out))
@@ -264,7 +289,7 @@ impl DependencyProvider for Provider {
         if count == 0 {
             return (u32::MAX, Reverse(0));
         }
-        // Top-level copies (the ones peers constrain) before range copies.
+        // Top-level copies (where peers can conflict) before range copies.
         let top = matches!(package, Pkg::Base { copy: None, .. }) as u32;
         (stats.conflict_count() * 2 + top, Reverse(count))
     }
@@ -291,7 +316,7 @@ impl DependencyProvider for Provider {
                 }
                 let mut out = Deps::new();
                 for r in &self.roots {
-                    if r.kind == "optional" || r.kind == "peer" && self.roots.iter().any(|o| o.name == r.name && o.kind != "peer") {
+                    if r.kind == "optional" || r.kind == "peer" && (self.legacy_peers || self.roots.iter().any(|o| o.name == r.name && o.kind != "peer")) {
                         continue;
                     }
                     let c = classify(&r.name, &r.req);
@@ -307,12 +332,12 @@ impl DependencyProvider for Provider {
                 }
                 Ok(Dependencies::Available(out.into_iter().collect()))
             }
-            Pkg::Base { name, .. } => {
+            Pkg::Base { name, copy } => {
                 let doc = self.doc(name)?;
                 let Some(m) = doc.get(version) else {
                     return Ok(Dependencies::Unavailable(format!("{name}@{version} is not in the registry")));
                 };
-                match self.version_deps(m)? {
+                match self.version_deps(name, m, copy.is_none())? {
                     Ok(d) => Ok(Dependencies::Available(d.into_iter().collect())),
                     Err(reason) => Ok(Dependencies::Unavailable(reason)),
                 }
@@ -333,29 +358,93 @@ pub fn utc_key(t: &str) -> &str {
 pub struct NpmOptions {
     /// Only versions published at or before this RFC 3339 time (UTC, `Z`).
     pub before: Option<String>,
+    /// npm's `--legacy-peer-deps`: peers neither install nor constrain anything; each one the
+    /// tree does not meet is reported in its dependent's note.
+    pub legacy_peer_deps: bool,
 }
 
+/// Rounds of optional-peer enforcement before the remaining misses are only reported.
+const MAX_ROUNDS: usize = 8;
+
 /// Resolves `roots` against an npm registry.
+///
+/// An optional peer constrains only a copy that is installed anyway, which PubGrub cannot say
+/// directly. So the solve runs again, at most [`MAX_ROUNDS`] times, with every optional peer
+/// found installed but unmet now constraining like a required one (npm: ERESOLVE if that
+/// cannot hold). Documents are fetched once for all rounds.
 pub async fn resolve(client: NpmClient, roots: Vec<RootReq>, opts: NpmOptions, cancel: CancellationToken) -> Result<Resolution, ResolveError> {
     let started = std::time::Instant::now();
     let shared = Arc::new(Shared { client, before: opts.before, docs: Prefetcher::new(tokio::runtime::Handle::current()) });
-    let provider = Provider { shared: shared.clone(), roots: roots.clone(), cancel };
-    let explain = |provider: &Provider, tree: &pubgrub::DerivationTree<Pkg, VersionSet, String>| {
-        let fmt = |pkg: &Pkg, set: &VersionSet| -> String {
-            match provider.shared.docs.peek(&pkg.name().to_string()) {
-                Some(Ok(doc)) => {
-                    let known: Vec<Version> = doc.versions.iter().map(|(v, _)| v.clone()).collect();
-                    npm_set(&report::narrow(set, &known))
-                }
-                _ => npm_set(set),
-            }
+    let mut enforced = BTreeSet::new();
+    for round in 1.. {
+        let provider = Provider {
+            shared: shared.clone(),
+            roots: roots.clone(),
+            cancel: cancel.clone(),
+            legacy_peers: opts.legacy_peer_deps,
+            enforced: enforced.clone(),
         };
-        report::explain(tree, Ecosystem::Npm, &fmt, &npm_set)
+        let (provider, solution) = crate::solve::solve(provider, Version::new(0, 0, 0), Ecosystem::Npm, explain).await?;
+        let (mut res, misses) = extract(&provider, &roots, &solution)?;
+        let fresh: Vec<(String, String)> = misses.into_iter().filter(|m| !enforced.contains(m)).collect();
+        if fresh.is_empty() || opts.legacy_peer_deps || round >= MAX_ROUNDS {
+            res.stats = SolveStats { documents: shared.docs.len() as u64, millis: started.elapsed().as_millis() as u64 };
+            return Ok(res);
+        }
+        enforced.extend(fresh);
+    }
+    unreachable!("the rounds are bounded by MAX_ROUNDS")
+}
+
+/// The conflict report, in PubGrub's words, then npm's ERESOLVE for the peers in it.
+fn explain(provider: &Provider, tree: &pubgrub::DerivationTree<Pkg, VersionSet, String>) -> String {
+    let fmt = |pkg: &Pkg, set: &VersionSet| -> String {
+        match provider.shared.docs.peek(&pkg.name().to_string()) {
+            Some(Ok(doc)) => {
+                let known: Vec<Version> = doc.versions.iter().map(|(v, _)| v.clone()).collect();
+                npm_set(&report::narrow(set, &known))
+            }
+            _ => npm_set(set),
+        }
     };
-    let (provider, solution) = crate::solve::solve(provider, Version::new(0, 0, 0), Ecosystem::Npm, explain).await?;
-    let mut res = extract(&provider, &roots, &solution)?;
-    res.stats = SolveStats { documents: shared.docs.len() as u64, millis: started.elapsed().as_millis() as u64 };
-    Ok(res)
+    let mut text = report::explain(tree, Ecosystem::Npm, &fmt, &npm_set);
+    let mut peers = BTreeSet::new();
+    peer_facts(provider, tree, &fmt, &mut peers);
+    if !peers.is_empty() {
+        text.push_str("\nERESOLVE: the peers below must all be met by one top-level copy, shared by you and every top-level package (npm 7+ stops here too):");
+        for line in peers {
+            text.push_str("\n  ");
+            text.push_str(&line);
+        }
+        text.push_str("\nRetry with --legacy-peer-deps to leave peers out; each unmet one is then noted.");
+    }
+    text
+}
+
+/// `peer b@^2.0.0 from a 1.0.0` for every fact of the tree that is a top-level package's peer.
+fn peer_facts(provider: &Provider, tree: &pubgrub::DerivationTree<Pkg, VersionSet, String>, fmt: &dyn Fn(&Pkg, &VersionSet) -> String, out: &mut BTreeSet<String>) {
+    use pubgrub::{DerivationTree, External};
+    match tree {
+        DerivationTree::External(External::FromDependencyOf(p @ Pkg::Base { name, copy: None }, set, Pkg::Base { name: dep, copy: None }, dep_set)) => {
+            let Some(Ok(doc)) = provider.shared.docs.peek(&name.to_string()) else { return };
+            for m in doc.versions.iter().filter(|(v, _)| set.contains(v)).map(|(_, m)| m) {
+                let peer = m.peer_dependencies.iter().find(|(k, spec)| match classify(k, spec) {
+                    Spec::Range { name, .. } | Spec::Tag { name, .. } => name == **dep,
+                    Spec::Unsupported => false,
+                });
+                if let Some((k, _)) = peer {
+                    let kind = if m.peer_dependencies_meta.get(k).is_some_and(|x| x.optional) { "peerOptional" } else { "peer" };
+                    out.insert(format!("{kind} {dep}@{} from {name} {}", npm_set(dep_set), fmt(p, set)));
+                    return;
+                }
+            }
+        }
+        DerivationTree::External(_) => {}
+        DerivationTree::Derived(d) => {
+            peer_facts(provider, &d.cause1, fmt, out);
+            peer_facts(provider, &d.cause2, fmt, out);
+        }
+    }
 }
 
 /// An npm-style rendering of a version set: `4.17.21`, `^8.0.0`, `~1.2.0`, `>=1.0.0 <3.0.0`,
@@ -386,7 +475,8 @@ pub fn npm_set(set: &VersionSet) -> String {
     if segs.is_empty() { "∅".into() } else { segs.join(" || ") }
 }
 
-fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependencies<Pkg, Version>) -> Result<Resolution, ResolveError> {
+/// The resolution, and the optional peers `(dependent, peer)` it installs but does not meet.
+fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependencies<Pkg, Version>) -> Result<(Resolution, Vec<(String, String)>), ResolveError> {
     let mut top: BTreeMap<String, Version> = BTreeMap::new();
     let mut copies: BTreeMap<(String, String), Version> = BTreeMap::new();
     for (pkg, v) in solution.iter() {
@@ -400,28 +490,67 @@ fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependen
             _ => {}
         }
     }
-    // Where an edge `name@spec` lands after deduplication.
-    let land = |name: &str, spec: &str, peer: bool| -> Option<Version> {
-        let c = classify(name, spec);
-        let (real, range) = match &c {
-            Spec::Range { name, range } => (name.clone(), Range::parse(range, Options::default()).ok()),
-            Spec::Tag { name, .. } => (name.clone(), None),
-            Spec::Unsupported => return None,
-        };
-        if let (Some(t), Some(r)) = (top.get(&real), &range)
-            && r.test(t) {
-                return Some(t.clone());
-            }
-        if peer {
-            return top.get(&real).cloned();
+    // The copy each name has at the top of node_modules: the top-level copy where there is
+    // one, else the first copy the walk reaches (npm places breadth-first, so shallower
+    // dependents claim the top slot first). A first walk finds them; the second, with all of
+    // them known, decides every edge (a peer may be visited before its name is placed).
+    let mut hoisted: BTreeMap<String, Version> = top.clone();
+    walk(p, roots, &top, &copies, &mut hoisted)?;
+    let (mut packages, mut root_edges, misses) = walk(p, roots, &top, &copies, &mut hoisted)?;
+    // A copy other than the hoisted one is nested.
+    for ((n, v), pkg) in packages.iter_mut() {
+        if hoisted.get(n).is_some_and(|h| h.to_string() != *v) {
+            pkg.path = Some("nested".into());
         }
-        copies.get(&(real, copy_key(spec))).cloned()
+    }
+    root_edges.sort();
+    let res = Resolution { ecosystem: Ecosystem::Npm, roots: roots.to_vec(), root_edges, packages: packages.into_values().collect(), stats: SolveStats::default() };
+    Ok((res, misses))
+}
+
+/// Where an edge `name@spec` of a top-level (`from_top`) or nested package lands. Any edge:
+/// the hoisted copy if it fits (npm reuses a copy that fits). Else an ordinary dependency its
+/// range copy; a peer of a top-level package the hoisted copy (unmet: the solve met it unless
+/// peers were left out); a peer of a nested package the copy nested beside it, else the
+/// hoisted one (unmet).
+fn land(name: &str, spec: &str, peer: bool, from_top: bool, hoisted: &BTreeMap<String, Version>, copies: &BTreeMap<(String, String), Version>) -> Option<Version> {
+    let (real, range) = match classify(name, spec) {
+        Spec::Range { name, range } => (name, Range::parse(&range, Options::default()).ok()),
+        Spec::Tag { name, .. } => (name, None),
+        Spec::Unsupported => return None,
     };
-    let real_name = |name: &str, spec: &str| match classify(name, spec) {
+    if let (Some(h), Some(r)) = (hoisted.get(&real), &range)
+        && r.test(h) {
+            return Some(h.clone());
+        }
+    if peer && from_top {
+        return hoisted.get(&real).cloned();
+    }
+    let nested = copies.get(&(real.clone(), copy_key(spec))).cloned();
+    if peer {
+        return nested.or_else(|| hoisted.get(&real).cloned());
+    }
+    nested
+}
+
+fn real_name(name: &str, spec: &str) -> String {
+    match classify(name, spec) {
         Spec::Range { name, .. } | Spec::Tag { name, .. } => name,
         Spec::Unsupported => name.to_string(),
-    };
-    // Walk from the roots so only reachable copies remain.
+    }
+}
+
+type Walked = (BTreeMap<(String, String), ResolvedPackage>, Vec<Edge>, Vec<(String, String)>);
+
+/// Walks breadth-first from the roots, so only reachable copies remain; a name reached for the
+/// first time is hoisted at the copy it reached.
+fn walk(
+    p: &Provider,
+    roots: &[RootReq],
+    top: &BTreeMap<String, Version>,
+    copies: &BTreeMap<(String, String), Version>,
+    hoisted: &mut BTreeMap<String, Version>,
+) -> Result<Walked, ResolveError> {
     let mut packages: BTreeMap<(String, String), ResolvedPackage> = BTreeMap::new();
     let mut queue: VecDeque<(String, Version)> = VecDeque::new();
     let mut root_edges = Vec::new();
@@ -439,6 +568,7 @@ fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependen
         }
     }
     let registry = p.shared.client.registry_url().to_string();
+    let mut misses = Vec::new();
     while let Some((name, version)) = queue.pop_front() {
         let key = (name.clone(), version.to_string());
         if packages.contains_key(&key) {
@@ -455,12 +585,17 @@ fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependen
                     continue;
                 }
                 let real = real_name(dep, spec);
-                match land(dep, spec, kind == "peer") {
+                let from_top = top.get(&name) == Some(&version);
+                match land(dep, spec, kind == "peer", from_top, hoisted, copies) {
                     Some(v) => {
+                        hoisted.entry(real.clone()).or_insert_with(|| v.clone());
                         if kind == "peer"
                             && let Ok(r) = Range::parse(spec, Options::default())
                                 && !r.test(&v) {
                                     notes.push(format!("unmet peer {dep}@{spec}: found {v}"));
+                                    if m.peer_dependencies_meta.get(dep).is_some_and(|x| x.optional) {
+                                        misses.push((name.clone(), dep.clone()));
+                                    }
                                 }
                         edges.push(Edge { name: real.clone(), req: spec.clone(), version: v.to_string(), kind: kind.to_string(), features: Vec::new() });
                         queue.push_back((real, v));
@@ -498,22 +633,7 @@ fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependen
             },
         );
     }
-    // A name with several versions is nested: the top-level (or highest) one is hoisted.
-    let mut by_name: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (n, v) in packages.keys() {
-        by_name.entry(n.clone()).or_default().push(v.clone());
-    }
-    for ((n, v), pkg) in packages.iter_mut() {
-        let versions = &by_name[n];
-        if versions.len() > 1 {
-            let hoisted = top.get(n).map(|t| t.to_string()).or_else(|| versions.iter().filter_map(|v| Version::parse(v, false).ok()).max().map(|v| v.to_string()));
-            if hoisted.as_deref() != Some(v.as_str()) {
-                pkg.path = Some("nested".into());
-            }
-        }
-    }
-    root_edges.sort();
-    Ok(Resolution { ecosystem: Ecosystem::Npm, roots: roots.to_vec(), root_edges, packages: packages.into_values().collect(), stats: SolveStats::default() })
+    Ok((packages, root_edges, misses))
 }
 
 #[cfg(test)]
