@@ -23,7 +23,8 @@
 //! * **Layout** (after solving): breadth-first from your requirements, the first copy reached
 //!   of a name is hoisted (the top-level copy where there is one); an edge whose range the
 //!   hoisted copy satisfies points at it (npm reuses a copy that fits), others at their range
-//!   copy, marked nested; unreachable copies are dropped.
+//!   copy, marked nested (as is a package whose peer is a nested copy: npm places them
+//!   together); unreachable copies are dropped.
 //! * **Choice rule** (npm-pick-manifest): the `latest` dist-tag when it satisfies the range,
 //!   else the highest satisfying non-deprecated version, else the highest deprecated one.
 //!   Prereleases only when the range names one (node-semver's rule, exact in the version set).
@@ -497,9 +498,24 @@ fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependen
     let mut hoisted: BTreeMap<String, Version> = top.clone();
     walk(p, roots, &top, &copies, &mut hoisted)?;
     let (mut packages, mut root_edges, misses) = walk(p, roots, &top, &copies, &mut hoisted)?;
-    // A copy other than the hoisted one is nested.
-    for ((n, v), pkg) in packages.iter_mut() {
-        if hoisted.get(n).is_some_and(|h| h.to_string() != *v) {
+    // A copy other than the hoisted one is nested, and so is a package whose peer is met by a
+    // nested copy (npm places the two together, under the dependent), repeated until stable.
+    let mut nested: BTreeSet<(String, String)> =
+        packages.keys().filter(|(n, v)| hoisted.get(n).is_some_and(|h| h.to_string() != *v)).cloned().collect();
+    loop {
+        let more: Vec<(String, String)> = packages
+            .iter()
+            .filter(|(k, _)| !nested.contains(*k))
+            .filter(|(_, pkg)| pkg.dependencies.iter().any(|e| e.kind == "peer" && nested.contains(&(e.name.clone(), e.version.clone()))))
+            .map(|(k, _)| k.clone())
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        nested.extend(more);
+    }
+    for (k, pkg) in packages.iter_mut() {
+        if nested.contains(k) {
             pkg.path = Some("nested".into());
         }
     }

@@ -161,6 +161,11 @@ fn walk<'a>(
 /// dependency has an edge to a resolved version satisfying its range; optional dependencies
 /// and peers that have an edge are satisfied, and a non-optional peer without one is reported
 /// as unmet in the package's note; every root requirement is satisfied.
+///
+/// And npm's placement rules as far as the resolution records them: one copy of a name at the
+/// top of `node_modules` (at most one copy without `path`), and a package at the top meets its
+/// peers with copies at the top (it sees nothing else), so its peer edges never point at a
+/// nested copy.
 pub fn verify_npm(res: &Resolution, packument: &dyn Fn(&str) -> Option<tusk_index::npm::Packument>) -> Vec<String> {
     let mut problems = Vec::new();
     let test = |range: &str, version: &str| -> Option<bool> {
@@ -169,6 +174,18 @@ pub fn verify_npm(res: &Resolution, packument: &dyn Fn(&str) -> Option<tusk_inde
         Some(r.test(&v))
     };
     let present = |name: &str, version: &str| res.packages.iter().any(|p| p.name == name && p.version == version);
+    let at_top = |name: &str, version: &str| res.packages.iter().any(|p| p.name == name && p.version == version && p.path.is_none());
+    let mut top_names = BTreeSet::new();
+    for p in res.packages.iter().filter(|p| p.path.is_none()) {
+        if !top_names.insert(p.name.as_str()) {
+            problems.push(format!("{}: more than one copy at the top of node_modules", p.name));
+        }
+        for e in p.dependencies.iter().filter(|e| e.kind == "peer") {
+            if present(&e.name, &e.version) && !at_top(&e.name, &e.version) {
+                problems.push(format!("{}@{}: at the top, but its peer {}@{} is a nested copy it cannot see", p.name, p.version, e.name, e.version));
+            }
+        }
+    }
     for p in &res.packages {
         let Some(doc) = packument(&p.name) else {
             problems.push(format!("{}: no packument", p.name));

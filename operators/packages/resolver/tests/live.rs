@@ -78,3 +78,30 @@ async fn live_pypi() {
     let problems = tusk_resolver::verify::verify_pypi(&res, &lookup, &env, &opts.python);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Issue 11: peers deep in these trees (babel 7 helpers under a tool that keeps
+/// `@babel/core` 7, beside babel 8 at the top) must not push the direct dependency below
+/// the `latest` npm installs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_npm_nested_peers_keep_the_latest() {
+    if !live() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let client = tusk_index::npm::NpmClient::new(http(dir.path()), RegistryEndpoint::new(defaults::NPM));
+    for (name, range) in [("@angular-devkit/build-angular", "^22.0.0"), ("webpack-dev-server", "^6")] {
+        let roots = vec![parse_spec(&format!("npm:{name}@{range}")).unwrap().1];
+        let res = tusk_resolver::npm::resolve(client.clone(), roots, Default::default(), Default::default()).await.unwrap();
+        let mut docs = std::collections::BTreeMap::new();
+        for p in &res.packages {
+            docs.insert(p.name.clone(), client.packument(&p.name, false).await.unwrap());
+        }
+        let problems = tusk_resolver::verify::verify_npm(&res, &|n: &str| docs.get(n).cloned());
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        let latest = docs[name].dist_tags["latest"].clone();
+        let satisfies = tusk_npm::Range::parse(range, Default::default()).unwrap().test(&tusk_npm::Version::parse(&latest, false).unwrap());
+        if satisfies {
+            assert_eq!(res.root_edges[0].version, latest, "{name}@{range}");
+        }
+    }
+}

@@ -107,6 +107,9 @@ async fn nested_peer_is_satisfied_by_the_copy_its_dependent_sees() {
     assert_eq!(versions_of(&res, "@peerfix/core"), vec!["1.1.0", "2.0.0"], "{}", render(&res));
     assert_eq!(peer_edge(&res, "@peerfix/helper", "@peerfix/core").version, "1.1.0");
     assert_eq!(peer_edge(&res, "@peerfix/plugin", "@peerfix/core").version, "2.0.0");
+    // Like npm, helper sits nested with the core its peer needs.
+    let helper = res.packages.iter().find(|p| p.name == "@peerfix/helper").unwrap();
+    assert_eq!(helper.path.as_deref(), Some("nested"), "{}", render(&res));
     // The optional peer of plugin is not installed.
     assert!(versions_of(&res, "@peerfix/absent").is_empty());
     insta::assert_snapshot!(render(&res));
