@@ -31,6 +31,7 @@ pub struct PackagesConfig {
     pub npm: BTreeMap<String, toml::Value>,
     pub pypi: BTreeMap<String, toml::Value>,
     pub crates: BTreeMap<String, toml::Value>,
+    pub maven: BTreeMap<String, toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -76,6 +77,7 @@ fn session(args: &Inputs, ctx: &Context, needs_python: bool) -> Result<Session> 
         crates: endpoint(&cfg, "crates", tusk_index::defaults::CRATES_INDEX)?,
         pypi: endpoint(&cfg, "pypi", tusk_index::defaults::PYPI)?,
         npm: endpoint(&cfg, "npm", tusk_index::defaults::NPM)?,
+        maven: endpoint(&cfg, "maven", tusk_index::defaults::MAVEN)?,
     };
     let target = match args.target.as_ref().or(cfg.target.as_ref()) {
         Some(t) => {

@@ -25,6 +25,13 @@ pub enum IndexError {
     /// The package does not exist in the registry.
     #[error("{ecosystem} package `{name}` does not exist in {registry}")]
     NotFound { ecosystem: &'static str, name: String, registry: String },
+    /// A file does not match the checksum the repository serves next to it (Maven `.sha1`).
+    #[error("{url}: checksum mismatch: the repository's .sha1 says {expected}, the file hashes to {actual}")]
+    Checksum { url: String, expected: String, actual: String },
+    /// A Maven project model cannot be built (a parent or import missing, a property that
+    /// does not resolve, a dependency without a version).
+    #[error("{pom}: {message}")]
+    Model { pom: String, message: String },
     /// Reading or writing the cache failed.
     #[error("cache {}: {message}", path.display())]
     Cache { path: PathBuf, message: String },
@@ -38,6 +45,7 @@ impl IndexError {
             IndexError::Network { .. } => Some("check the network or the registry URL in [packages] of tusk.toml; --offline uses the cache only"),
             IndexError::Auth { .. } => Some("set the registry token: token (or token_env) under [packages.registries.<eco>] in tusk.toml, or TUSK_PACKAGES__REGISTRIES__<ECO>__TOKEN"),
             IndexError::NotFound { .. } => Some("check the spelling of the package name"),
+            IndexError::Checksum { .. } => Some("the repository or a proxy served a corrupted or tampered file; run with --refresh, or check the repository"),
             _ => None,
         }
     }

@@ -1,5 +1,6 @@
 //! Registry clients for `@packages`: the crates.io sparse index, PyPI's Simple API (PEP 691
-//! JSON) with PEP 658/714 core-metadata files, and npm's abbreviated packuments, all through
+//! JSON) with PEP 658/714 core-metadata files, npm's abbreviated packuments and Maven 2
+//! repositories (POMs, maven-metadata.xml, `.sha1`; [`maven`]), all through
 //! one [`HttpCache`] (connection reuse, bounded concurrency, retries, on-disk cache,
 //! `--offline`/`--refresh`/`--max-age`).
 //!
@@ -10,6 +11,7 @@
 pub mod crates;
 pub mod error;
 pub mod http;
+pub mod maven;
 pub mod npm;
 pub mod pypi;
 
@@ -21,6 +23,7 @@ pub mod defaults {
     pub const CRATES_INDEX: &str = "https://index.crates.io";
     pub const PYPI: &str = "https://pypi.org";
     pub const NPM: &str = "https://registry.npmjs.org";
+    pub const MAVEN: &str = "https://repo.maven.apache.org/maven2";
 }
 
 /// Where a registry is and how to authenticate to it.

@@ -2,7 +2,8 @@
 //!
 //! Specs: `crates:serde@1`, `crates:serde[derive,std]@^1.0.200`, `npm:express@^4`,
 //! `npm:@types/node@20`, `pypi:requests>=2.31`, `pypi:"requests[socks]>=2.31; python_version>='3.9'"`.
-//! Manifests: `Cargo.toml` (`[dependencies]`, `[dev-dependencies]`, `[build-dependencies]`,
+//! `maven:org.slf4j:slf4j-api@2.0.9` (or a range, `@[2.0,3.0)`, or Maven's `g:a:v`).
+//! Manifests: `pom.xml` (the whole project, read by [`crate::maven`]), `Cargo.toml` (`[dependencies]`, `[dev-dependencies]`, `[build-dependencies]`,
 //! `[target.'cfg(..)'.*dependencies]`), `package.json` (`dependencies`, `devDependencies`,
 //! `optionalDependencies`, `peerDependencies`), `pyproject.toml` (`[project] dependencies`,
 //! `[project.optional-dependencies]` as optional), `requirements.txt`, and `tusk.toml`'s
@@ -27,7 +28,8 @@ pub fn parse_spec(spec: &str) -> Result<(Ecosystem, RootReq), ResolveError> {
         Ecosystem::Crates => parse_crate_spec(rest).map_err(|m| input_err(&loc, m))?,
         Ecosystem::Npm => parse_npm_spec(rest).map_err(|m| input_err(&loc, m))?,
         Ecosystem::Pypi => parse_pep508(rest).map_err(|m| input_err(&loc, m))?,
-        other => return Err(input_err(loc, format!("{other} is not resolved against a live registry yet (supported: crates, npm, pypi)"))),
+        Ecosystem::Maven => parse_maven_spec(rest).map_err(|m| input_err(&loc, m))?,
+        other => return Err(input_err(loc, format!("{other} is not resolved against a live registry yet (supported: crates, npm, pypi, maven)"))),
     };
     req.origin = "command line".into();
     Ok((eco, req))
@@ -69,6 +71,38 @@ fn parse_npm_spec(s: &str) -> Result<RootReq, String> {
         return Err(format!("`{name}` is not a valid npm package name"));
     }
     Ok(RootReq::new(name, if range.trim().is_empty() { "*" } else { range.trim() }))
+}
+
+/// `groupId:artifactId@version-or-range` or Maven's `groupId:artifactId:version`; no version
+/// takes the highest release the repository lists.
+fn parse_maven_spec(s: &str) -> Result<RootReq, String> {
+    let (coords, req) = match s.split_once('@') {
+        Some((c, r)) => (c, r.trim()),
+        None => match s.splitn(3, ':').collect::<Vec<_>>()[..] {
+            [_, _, v] => (&s[..s.len() - v.len() - 1], v.trim()),
+            _ => (s, "*"),
+        },
+    };
+    let valid = |p: &str| valid_name(p, &['.']);
+    match coords.split_once(':') {
+        Some((g, a)) if valid(g) && valid(a) => Ok(RootReq::new(coords, if req.is_empty() { "*" } else { req })),
+        _ => Err(format!("`{coords}` is not groupId:artifactId (e.g. maven:org.slf4j:slf4j-api@2.0.9 or maven:org.slf4j:slf4j-api@[2.0,3.0))")),
+    }
+}
+
+/// A pom.xml: one requirement standing for the whole project (name = the file, kind `pom`);
+/// its dependencies, dependencyManagement and parent are read by the Maven resolver, which
+/// needs the repository for parents and imported BOMs. The POM is parsed here so a malformed
+/// file fails before any request.
+fn pom_xml(text: &str, loc: &str) -> Result<Vec<RootReq>, ResolveError> {
+    let pom = tusk_index::maven::pom::parse(text).map_err(|m| input_err(loc, format!("not a valid POM: {m}")))?;
+    let parent = pom.parent.as_ref();
+    let group = pom.group_id.clone().or_else(|| parent.map(|p| p.group_id.clone())).unwrap_or_default();
+    let version = pom.version.clone().or_else(|| parent.map(|p| p.version.clone())).unwrap_or_default();
+    let mut r = RootReq::new(loc, format!("{group}:{}:{version}", pom.artifact_id));
+    r.kind = crate::maven::POM_ROOT.into();
+    r.origin = loc.to_string();
+    Ok(vec![r])
 }
 
 fn split_brackets(head: &str) -> Result<(&str, Vec<String>), String> {
@@ -119,7 +153,7 @@ pub struct Manifest {
 }
 
 /// The manifest file names [`find_manifests`] looks for.
-pub const MANIFEST_NAMES: &[&str] = &["Cargo.toml", "package.json", "pyproject.toml", "requirements.txt"];
+pub const MANIFEST_NAMES: &[&str] = &["Cargo.toml", "package.json", "pyproject.toml", "requirements.txt", "pom.xml"];
 
 /// Every manifest in `dir` and its subdirectories (skipping `node_modules`, `target`, `.git`,
 /// virtualenvs and other hidden directories).
@@ -155,7 +189,8 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, ResolveError> {
         "package.json" => (Ecosystem::Npm, package_json(&text, &loc)?),
         "pyproject.toml" => (Ecosystem::Pypi, pyproject(&text, &loc)?),
         n if n.ends_with(".txt") => (Ecosystem::Pypi, requirements_txt(&text, &loc)?),
-        _ => return Err(input_err(loc, "not a manifest tusk knows (Cargo.toml, package.json, pyproject.toml, requirements.txt)")),
+        n if n == "pom.xml" || n.ends_with(".pom") => (Ecosystem::Maven, pom_xml(&text, &loc)?),
+        _ => return Err(input_err(loc, "not a manifest tusk knows (Cargo.toml, package.json, pyproject.toml, requirements.txt, pom.xml)")),
     };
     Ok(Manifest { path: path.to_path_buf(), ecosystem, requirements })
 }
@@ -341,6 +376,12 @@ mod tests {
         assert_eq!((r.name.as_str(), r.req.as_str(), r.condition.as_deref()), ("requests", ">=2.31", Some("python_version >= '3.9'")));
         assert!(parse_spec("serde@1").is_err());
         assert!(parse_spec("maven:x").is_err());
+        let (e, r) = parse_spec("maven:org.slf4j:slf4j-api@[1.7,2.0)").unwrap();
+        assert_eq!((e, r.name.as_str(), r.req.as_str()), (Ecosystem::Maven, "org.slf4j:slf4j-api", "[1.7,2.0)"));
+        let (_, r) = parse_spec("maven:org.slf4j:slf4j-api:2.0.9").unwrap();
+        assert_eq!((r.name.as_str(), r.req.as_str()), ("org.slf4j:slf4j-api", "2.0.9"));
+        let (_, r) = parse_spec("maven:org.slf4j:slf4j-api").unwrap();
+        assert_eq!(r.req, "*");
         assert!(parse_spec("crates:bad name@1").is_err());
     }
 

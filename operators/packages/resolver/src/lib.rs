@@ -22,6 +22,7 @@ pub mod crates;
 pub mod inputs;
 pub mod lock;
 pub mod markers;
+pub mod maven;
 pub mod npm;
 pub mod prefetch;
 pub mod pypi;

@@ -13,6 +13,7 @@ pub struct Registries {
     pub crates: RegistryEndpoint,
     pub pypi: RegistryEndpoint,
     pub npm: RegistryEndpoint,
+    pub maven: RegistryEndpoint,
 }
 
 impl Default for Registries {
@@ -21,6 +22,7 @@ impl Default for Registries {
             crates: RegistryEndpoint::new(tusk_index::defaults::CRATES_INDEX),
             pypi: RegistryEndpoint::new(tusk_index::defaults::PYPI),
             npm: RegistryEndpoint::new(tusk_index::defaults::NPM),
+            maven: RegistryEndpoint::new(tusk_index::defaults::MAVEN),
         }
     }
 }
@@ -51,6 +53,10 @@ impl Session {
             Ecosystem::Pypi => {
                 let client = tusk_index::pypi::PypiClient::new(self.http.clone(), self.registries.pypi.clone());
                 crate::pypi::resolve(client, roots, self.pypi.clone(), self.cancel.clone()).await
+            }
+            Ecosystem::Maven => {
+                let client = tusk_index::maven::MavenClient::new(self.http.clone(), self.registries.maven.clone());
+                crate::maven::resolve(client, roots, self.cancel.clone()).await
             }
             other => Err(ResolveError::Input {
                 location: format!("{other} requirements"),
