@@ -290,3 +290,33 @@ mod resolve {
         assert_eq!(r.code, Some(0), "{}", r.stderr);
     }
 }
+
+/// Issue 12: `@maven resolve` on a pom.xml against the static Maven repository in
+/// fixtures/registries/maven; Maven 3.8.7's own tree for this root is
+/// fixtures/registries/roots/maven/nearest-wins/dependency-tree.resolved-by-maven.txt.
+mod maven {
+    use tusk_tests::{FixtureServer, run, test_context, tusk_snapshot};
+
+    #[test]
+    fn maven_resolve_mediates_nearest_wins() {
+        let server = FixtureServer::maven();
+        let mut ctx = test_context!();
+        ctx.env("TUSK_PACKAGES__REGISTRIES__MAVEN__URL", server.base.clone())
+            .filter(tusk_tests::escape(&server.base), "[REGISTRY]")
+            .filter(r"packages in \d+ms", "packages in [TIME]");
+        let pom = std::fs::read_to_string(tusk_tests::fixtures("registries/roots/maven/nearest-wins/pom.xml")).expect("fixture pom");
+        ctx.write("pom.xml", &pom);
+        tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@maven", "resolve", "pom.xml"]));
+        tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@maven", "resolve", "--tree", "pom.xml"]));
+        // -o json is the Resolution, with the POM's SHA-1 as integrity.
+        let r = run(&mut ctx.tusk(["--no-progress", "-o", "json", "@maven", "resolve", "org.slf4j:jcl-over-slf4j@[1.7,2.0)"]), None);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        let v = r.json();
+        assert_eq!(v["ecosystems"][0]["ecosystem"], "maven");
+        assert_eq!(v["ecosystems"][0]["packages"][0]["name"], "org.slf4j:jcl-over-slf4j");
+        assert_eq!(v["ecosystems"][0]["packages"][0]["version"], "1.7.36");
+        assert!(v["ecosystems"][0]["packages"][0]["integrity"].as_str().unwrap_or("").starts_with("sha1:"));
+        // A POM the repository does not have names the path that asked for it.
+        tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@maven", "resolve", "org.slf4j:slf4j-api@0.0.1"]));
+    }
+}

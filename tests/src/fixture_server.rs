@@ -82,6 +82,12 @@ impl FixtureServer {
         FixtureServer::start(crate::fixtures("packages"))
     }
 
+    /// Serves the static Maven 2 repository in `fixtures/registries/maven` (real POMs with
+    /// `.sha1` files and maven-metadata.xml, see fixtures/registries/PROVENANCE.md) at the root.
+    pub fn maven() -> FixtureServer {
+        FixtureServer::start(crate::fixtures("registries/maven"))
+    }
+
     /// The directory served.
     pub fn root(&self) -> &Path {
         &self.shared.root

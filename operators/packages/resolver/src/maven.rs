@@ -391,11 +391,10 @@ async fn collect_once(
     Ok((Graph { root: project.name.clone(), nodes, direct, documents }, items))
 }
 
-/// A POM that is not in the repository, with the path that asked for it.
+/// A POM that is not in the repository: a direct dependency's is the user's spelling (the
+/// registry's not-found error, a usage error); a transitive one names the path that asked.
 fn not_found_in_path(nodes: &[Node], i: usize, gav: &Gav, e: tusk_index::IndexError) -> ResolveError {
-    if !matches!(e, tusk_index::IndexError::NotFound { .. }) {
-        return e.into();
-    }
+    let (tusk_index::IndexError::NotFound { registry, .. }, Some(_)) = (&e, nodes[i].parent) else { return e.into() };
     let mut path = Vec::new();
     let mut at = nodes[i].parent;
     while let Some(p) = at {
@@ -403,8 +402,8 @@ fn not_found_in_path(nodes: &[Node], i: usize, gav: &Gav, e: tusk_index::IndexEr
         at = nodes[p].parent;
     }
     path.reverse();
-    let via = if path.is_empty() { "a direct dependency".to_string() } else { format!("required by {}", path.join(" -> ")) };
-    tusk_index::IndexError::Model { pom: gav.to_string(), message: format!("{e} ({via})") }.into()
+    let message = format!("not in the repository {registry} (required by {})", path.join(" -> "));
+    tusk_index::IndexError::Model { pom: gav.to_string(), message }.into()
 }
 
 /// maven-resolver's `JavaScopeSelector`: a winner below the first level takes the widest

@@ -270,6 +270,7 @@ async fn model_errors_name_the_pom_and_what_is_missing() {
         ("t", "unres", "1", &format!("{}{}", coords("t", "unres", "1"), deps(&[dep("t", "x", "${nowhere}", "")]))),
         ("t", "loop", "1", &format!("{}<properties><a>${{b}}</a><b>${{a}}</b></properties>{}", coords("t", "loop", "1"), deps(&[dep("t", "x", "${a}", "")]))),
         ("t", "testonly", "1", &format!("{}{}", coords("t", "testonly", "1"), deps(&[dep("t", "x", "${nowhere}", "<scope>test</scope>")]))),
+        ("t", "needs", "1", &format!("{}{}", coords("t", "needs", "1"), deps(&[dep("t", "absent", "2", "")]))),
     ]);
     let e = env(repo.path());
     let msg = |a: &'static str| {
@@ -285,4 +286,7 @@ async fn model_errors_name_the_pom_and_what_is_missing() {
     let r = tusk_resolver::inputs::parse_spec("maven:t:orphan@1").unwrap().1;
     let err = collect(&e.client, &[r], &Default::default()).await.unwrap_err().to_string();
     assert!(err.starts_with("t:orphan:1: the parent t:gone:4"), "{err}");
+    let r = tusk_resolver::inputs::parse_spec("maven:t:needs@1").unwrap().1;
+    let err = collect(&e.client, &[r], &Default::default()).await.unwrap_err().to_string();
+    assert_eq!(err, format!("t:absent:2: not in the repository {} (required by t:needs:1)", e.server.base));
 }
