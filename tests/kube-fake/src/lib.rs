@@ -7,12 +7,20 @@
 //! subresources and pod logs — over plain HTTP on 127.0.0.1, plus a simulated controller (see
 //! [`controller`]) that moves workloads along and can be made to fail.
 //!
-//! Simplifications (documented in docs/kubernetes.md): lists are atomic for field ownership,
-//! there is one node, no admission webhooks, no authentication.
+//! Objects are checked and completed like a real server does: `fieldValidation` and pruning
+//! against the schema, custom resources validated and defaulted from their CRD (see
+//! [`schema`]), built-in defaults (see [`defaults`]), and server-side apply ownership per
+//! field, map-list element and set value (see [`ssa`]).
+//!
+//! Simplifications (documented in docs/kubernetes.md): there is one node, no admission
+//! webhooks, no authentication, no CEL validation rules.
 
 pub mod controller;
+pub mod defaults;
 pub mod openapi;
 pub mod patch;
+pub mod schema;
+pub mod ssa;
 pub mod store;
 
 use axum::body::{Body, Bytes};
@@ -399,11 +407,16 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
                 Ok(v) => v,
                 Err(e) => return error_response(e),
             };
+            let mut input = input;
             let name = input.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
             let mgr = if manager.is_empty() { fallback } else { manager };
             let mut g = shared.lock();
+            let warnings = match field_validation(&g, &def, &mut input, &q) {
+                Ok(w) => w,
+                Err(e) => return error_response(e),
+            };
             match g.write(&def, &key_for(&name), input, Write::Create, &mgr, dry_run) {
-                Ok((v, _)) => json_response(201, &v),
+                Ok((v, _)) => with_warnings(json_response(201, &v), &warnings),
                 Err(e) => error_response(e),
             }
         }
@@ -427,8 +440,13 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
                 }
                 _ => return error_response(ApiError::new(404, "NotFound", "the server could not find the requested resource")),
             };
+            let mut input = input;
+            let warnings = match field_validation(&g, &def, &mut input, &q) {
+                Ok(w) => w,
+                Err(e) => return error_response(e),
+            };
             match g.write(&def, &key_for(name), input, how, &mgr, dry_run) {
-                Ok((v, _)) => json_response(200, &v),
+                Ok((v, _)) => with_warnings(json_response(200, &v), &warnings),
                 Err(e) => error_response(e),
             }
         }
@@ -488,6 +506,57 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
         }
         _ => error_response(ApiError::new(405, "MethodNotAllowed", format!("{method} is not supported on this path"))),
     }
+}
+
+/// `fieldValidation` (https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation):
+/// unknown fields are pruned in every mode (a typed object cannot hold them); `Strict` fails
+/// with a BadRequest naming them all, `Warn` (the default since v1.23) answers one `Warning`
+/// header per field, `Ignore` drops them silently. Returns the warnings.
+fn field_validation(g: &Inner, def: &ResourceDef, obj: &mut Value, q: &HashMap<String, String>) -> Result<Vec<String>, ApiError> {
+    let Some(root) = g.kind_schema(def) else { return Ok(vec![]) };
+    let unknown: Vec<String> = schema::prune(obj, &root).iter().map(|p| format!("unknown field \"{}\"", schema::dotted(p))).collect();
+    if unknown.is_empty() {
+        return Ok(vec![]);
+    }
+    match q.get("fieldValidation").map(String::as_str).unwrap_or("Warn") {
+        "Strict" => Err(ApiError::new(
+            400,
+            "BadRequest",
+            format!("{} in version \"{}\" cannot be handled as a {}: strict decoding error: {}", def.kind, def.version, def.kind, unknown.join(", ")),
+        )),
+        "Ignore" => Ok(vec![]),
+        _ => Ok(unknown),
+    }
+}
+
+/// Server-side apply converts the applied configuration to a typed value first, and a field
+/// the schema does not declare fails that conversion whatever `fieldValidation` says
+/// (structured-merge-diff `typed` validation; kubernetes `managedfields/internal/structuredmerge.go`
+/// "failed to create typed patch object"). The error is not a status error: 500, no reason.
+fn apply_unknown_fields(g: &Inner, def: &ResourceDef, key: &Key, obj: &Value) -> Result<(), ApiError> {
+    let Some(root) = g.kind_schema(def) else { return Ok(()) };
+    let mut copy = obj.clone();
+    let unknown: Vec<String> = schema::prune(&mut copy, &root).iter().map(|p| format!("{}: field not declared in schema", schema::smd(p))).collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        500,
+        "",
+        format!("failed to create typed patch object ({}/{}; {}/{}, Kind={}): {}", key.ns, key.name, def.group, def.version, def.kind, unknown.join("\n")),
+    ))
+}
+
+/// A response with one `Warning: 299 - "…"` header per warning (RFC 7234 §5.5, as the API
+/// server sends them; kubectl prints each as `Warning: …`).
+fn with_warnings(mut r: Response, warnings: &[String]) -> Response {
+    for w in warnings {
+        let text = format!("299 - \"{}\"", w.replace('\\', "\\\\").replace('"', "\\\""));
+        if let Ok(v) = axum::http::HeaderValue::from_str(&text) {
+            r.headers_mut().append(header::WARNING, v);
+        }
+    }
+    r
 }
 
 /// `/openapi/v2` and `/openapi/v3[/<group-version>]`. The v2 document is served as JSON only:
@@ -572,6 +641,9 @@ fn patch(
             }
             _ => return error_response(ApiError::new(404, "NotFound", "the server could not find the requested resource")),
         };
+        if let Err(e) = apply_unknown_fields(&g, def, &key, &input) {
+            return error_response(e);
+        }
         return match g.write(def, &key, input, how, &manager, dry_run) {
             Ok((v, created)) => json_response(if created { 201 } else { 200 }, &v),
             Err(e) => error_response(e),
@@ -635,8 +707,12 @@ fn patch(
             if input.pointer("/metadata/resourceVersion").is_some() {
                 next["metadata"]["resourceVersion"] = input["metadata"]["resourceVersion"].clone();
             }
+            let warnings = match field_validation(&g, def, &mut next, q) {
+                Ok(w) => w,
+                Err(e) => return error_response(e),
+            };
             match g.write(def, &key, next, Write::Update, &mgr, dry_run) {
-                Ok((v, _)) => json_response(200, &v),
+                Ok((v, _)) => with_warnings(json_response(200, &v), &warnings),
                 Err(e) => error_response(e),
             }
         }

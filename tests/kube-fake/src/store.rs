@@ -82,7 +82,8 @@ pub struct Key {
     pub name: String,
 }
 
-pub type FieldPath = Vec<String>;
+pub use crate::ssa::FieldPath;
+use crate::ssa;
 
 #[derive(Debug, Clone)]
 pub struct Manager {
@@ -164,6 +165,12 @@ impl ApiError {
             "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
             "message": self.message, "reason": self.reason, "code": self.code,
         });
+        // An error that is not a status error has no reason (metav1.StatusReasonUnknown, omitted).
+        if self.reason.is_empty()
+            && let Some(m) = v.as_object_mut()
+        {
+            m.remove("reason");
+        }
         if !self.details.is_null() {
             v["details"] = self.details.clone();
         }
@@ -179,95 +186,19 @@ pub fn get_path<'a>(v: &'a Value, path: &[String]) -> Option<&'a Value> {
     Some(cur)
 }
 
-fn remove_path(v: &mut Value, path: &[String]) {
-    if path.is_empty() {
-        return;
-    }
-    let Some(obj) = v.as_object_mut() else { return };
-    if path.len() == 1 {
-        obj.remove(&path[0]);
-        return;
-    }
-    if let Some(child) = obj.get_mut(&path[0]) {
-        remove_path(child, &path[1..]);
-        if child.as_object().is_some_and(|m| m.is_empty()) {
-            obj.remove(&path[0]);
-        }
-    }
-}
-
-/// Leaf paths of an applied configuration: maps recurse, everything else (lists included:
-/// this server treats lists as atomic) is a leaf. Identity fields are nobody's.
-pub fn leaf_paths(v: &Value) -> BTreeSet<FieldPath> {
-    fn walk(v: &Value, prefix: &mut Vec<String>, out: &mut BTreeSet<FieldPath>) {
-        match v {
-            Value::Object(m) if !m.is_empty() => {
-                for (k, c) in m {
-                    prefix.push(k.clone());
-                    walk(c, prefix, out);
-                    prefix.pop();
-                }
-            }
-            _ => {
-                out.insert(prefix.clone());
-            }
-        }
-    }
-    let mut out = BTreeSet::new();
-    walk(v, &mut Vec::new(), &mut out);
-    #[allow(clippy::nonminimal_bool)]
-    out.retain(|p| {
-        let s: Vec<&str> = p.iter().map(String::as_str).collect();
-        !matches!(
-            s.as_slice(),
-            ["apiVersion"] | ["kind"] | ["metadata", "name"] | ["metadata", "namespace"] | ["status", ..]
-        ) && !(s.first() == Some(&"metadata")
-            && matches!(
-                s.get(1),
-                Some(&"resourceVersion") | Some(&"uid") | Some(&"managedFields") | Some(&"creationTimestamp") | Some(&"generation")
-            ))
-    });
+/// The fields a write makes its manager own (structured-merge-diff field set, see
+/// [`ssa`]). Identity fields and status are nobody's.
+pub fn owned_paths(v: &Value, sch: Option<&Value>) -> BTreeSet<FieldPath> {
+    let mut out = ssa::field_set(v, sch);
+    out.retain(|p| !server_owned(p));
     out
 }
 
-/// The merge key of a list of objects, as Kubernetes declares them for the common
-/// associative lists (containers, ports, env, volumes…).
-fn merge_key(items: &[Value]) -> Option<&'static str> {
-    ["name", "containerPort", "port", "mountPath", "ip"].into_iter().find(|&key| !items.is_empty() && items.iter().all(|i| i.get(key).is_some())).map(|v| v as _)
-}
-
-fn merge_into(live: &mut Value, applied: &Value) {
-    match (live, applied) {
-        (Value::Object(l), Value::Object(a)) => {
-            for (k, av) in a {
-                match l.get_mut(k) {
-                    Some(lv) if (lv.is_object() && av.is_object()) || (lv.is_array() && av.is_array()) => merge_into(lv, av),
-                    _ => {
-                        l.insert(k.clone(), av.clone());
-                    }
-                }
-            }
-        }
-        // Associative lists keep what others (controllers, defaulting) set on an item.
-        (Value::Array(l), Value::Array(a)) if merge_key(a).is_some() => {
-            let key = merge_key(a).unwrap_or("name");
-            let merged: Vec<Value> = a
-                .iter()
-                .map(|ai| match l.iter().find(|li| li.get(key) == ai.get(key)) {
-                    Some(li) => {
-                        let mut m = li.clone();
-                        merge_into(&mut m, ai);
-                        // Fields the applier set before but not now are not tracked per item:
-                        // keep only the keys the applier names plus server-set ones.
-                        m
-                    }
-                    None => ai.clone(),
-                })
-                .collect();
-            *l = merged;
-        }
-        (l, a) => *l = a.clone(),
-    }
+fn server_owned(p: &FieldPath) -> bool {
+    let s: Vec<&str> = p.iter().map(String::as_str).collect();
+    matches!(s.as_slice(), ["apiVersion"] | ["kind"] | ["metadata", "name"] | ["metadata", "namespace"] | ["status", ..])
+        || (s.first() == Some(&"metadata")
+            && matches!(s.get(1), Some(&"resourceVersion" | &"uid" | &"managedFields" | &"creationTimestamp" | &"generation")))
 }
 
 /// RFC 7386 JSON merge patch.
@@ -290,13 +221,9 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
-fn changed_leaves(old: &Value, new: &Value) -> BTreeSet<FieldPath> {
-    let mut out = BTreeSet::new();
-    for p in leaf_paths(new) {
-        if get_path(old, &p) != get_path(new, &p) {
-            out.insert(p);
-        }
-    }
+fn changed_leaves(old: &Value, new: &Value, sch: Option<&Value>) -> BTreeSet<FieldPath> {
+    let mut out = ssa::changed(old, new, sch);
+    out.retain(|p| !server_owned(p));
     out
 }
 
@@ -307,18 +234,6 @@ fn spec_part(v: &Value) -> Value {
         m.remove("status");
     }
     c
-}
-
-fn fields_v1(paths: &BTreeSet<FieldPath>) -> Value {
-    let mut root = Value::Object(Map::new());
-    for p in paths {
-        let mut cur = &mut root;
-        for seg in p {
-            let Some(m) = cur.as_object_mut() else { break };
-            cur = m.entry(format!("f:{seg}")).or_insert_with(|| Value::Object(Map::new()));
-        }
-    }
-    root
 }
 
 /// How a write reached the server.
@@ -360,6 +275,23 @@ impl Inner {
         self.resources.iter().find(|d| d.group == group && d.version == version && d.plural == plural).cloned()
     }
 
+    /// The schema objects of this kind are checked against: the built-in definition, or the
+    /// `openAPIV3Schema` of the served version in the kind's CRD.
+    pub fn kind_schema(&self, def: &ResourceDef) -> Option<crate::schema::Root> {
+        if let Some(d) = crate::openapi::definition(&def.group, &def.version, &def.kind) {
+            return Some(crate::schema::Root::Builtin(d));
+        }
+        let crd = self.objects.iter().find(|(k, s)| {
+            k.group == "apiextensions.k8s.io"
+                && k.plural == "customresourcedefinitions"
+                && s.obj["spec"]["group"] == def.group.as_str()
+                && s.obj["spec"]["names"]["plural"] == def.plural.as_str()
+        })?;
+        let v = crd.1.obj["spec"]["versions"].as_array()?.iter().find(|v| v["name"] == def.version.as_str())?;
+        let s = v["schema"]["openAPIV3Schema"].clone();
+        (!s.is_null()).then_some(crate::schema::Root::Crd(s))
+    }
+
     pub fn def_for_kind(&self, kind: &str) -> Option<ResourceDef> {
         self.resources.iter().find(|d| d.kind == kind).cloned()
     }
@@ -383,7 +315,7 @@ impl Inner {
             .filter(|(_, m)| !m.fields.is_empty())
             .map(|(name, m)| {
                 json!({"manager": name, "operation": m.operation, "apiVersion": m.api_version, "time": m.time,
-                       "fieldsType": "FieldsV1", "fieldsV1": fields_v1(&m.fields)})
+                       "fieldsType": "FieldsV1", "fieldsV1": ssa::fields_v1(&m.fields)})
             })
             .collect();
         if !mf.is_empty() {
@@ -431,6 +363,8 @@ impl Inner {
         input["apiVersion"] = json!(def.api_version());
         input["kind"] = json!(def.kind);
         let now = now();
+        let root = self.kind_schema(def);
+        let sch = root.as_ref().map(|r| r.schema());
         let existing = self.objects.get(key).cloned();
         let (mut new_obj, mut managers, created) = match (&how, existing) {
             (Write::Create, Some(_)) => {
@@ -453,7 +387,7 @@ impl Inner {
                 let op = if matches!(how, Write::Apply { .. }) { "Apply" } else { "Update" };
                 managers.insert(
                     manager.to_string(),
-                    Manager { operation: op, api_version: def.api_version(), time: now.clone(), fields: leaf_paths(&input) },
+                    Manager { operation: op, api_version: def.api_version(), time: now.clone(), fields: owned_paths(&input, sch) },
                 );
                 (obj, managers, true)
             }
@@ -477,7 +411,7 @@ impl Inner {
                         }
                 }
                 let mut managers = old.managers.clone();
-                take_ownership(&mut managers, manager, changed_leaves(&old.obj, &obj), "Update", &def.api_version(), &now);
+                take_ownership(&mut managers, manager, changed_leaves(&old.obj, &obj, sch), "Update", &def.api_version(), &now);
                 (obj, managers, false)
             }
             (Write::Status, Some(old)) => {
@@ -487,11 +421,13 @@ impl Inner {
             }
             (Write::Apply { force }, Some(old)) => {
                 let force = *force;
-                let applied = leaf_paths(&input);
+                let applied = owned_paths(&input, sch);
+                // Conflicts only on a field another manager owns and this one sets to a
+                // different value (a list element itself has no value of its own).
                 let mut conflicts = Vec::new();
-                for p in &applied {
+                for p in applied.iter().filter(|p| !ssa::is_element(p)) {
                     for (m, mgr) in &old.managers {
-                        if m != manager && mgr.fields.contains(p) && get_path(&old.obj, p) != get_path(&input, p) {
+                        if m != manager && mgr.fields.contains(p) && ssa::get(&old.obj, p) != ssa::get(&input, p) {
                             conflicts.push((m.clone(), p.clone()));
                         }
                     }
@@ -504,7 +440,7 @@ impl Inner {
                             .map(|(m, p)| {
                                 json!({"type": "FieldManagerConflict",
                                        "message": format!("conflict with \"{m}\" using {}", def.api_version()),
-                                       "field": format!(".{}", p.join("."))})
+                                       "field": ssa::display(p)})
                             })
                             .collect();
                         let mut msg = format!(
@@ -515,7 +451,7 @@ impl Inner {
                         msg.push_str(
                             &conflicts
                                 .iter()
-                                .map(|(m, p)| format!("conflict with \"{m}\" using {}: .{}", def.api_version(), p.join(".")))
+                                .map(|(m, p)| format!("conflict with \"{m}\" using {}: {}", def.api_version(), ssa::display(p)))
                                 .collect::<Vec<_>>()
                                 .join("\n"),
                         );
@@ -533,12 +469,25 @@ impl Inner {
                     }
                 }
                 let mut obj = old.obj.clone();
-                // Fields this manager applied before and no longer applies, that no one else owns, go.
+                // Fields this manager applied before and no longer applies go, unless another
+                // manager owns them or (for an element or map) something inside them
+                // (https://kubernetes.io/docs/reference/using-api/server-side-apply/#field-management:
+                // "If you remove a field from a manifest and apply that manifest, Server-Side Apply
+                // checks if there are any other field managers that also own the field"). A struct
+                // filled by the manager goes whole, defaulted children included (structured-merge-diff
+                // `Updater.prune` with `EnsureNamedFieldsAreMembers`).
                 let before = managers.get(manager).map(|m| m.fields.clone()).unwrap_or_default();
-                for p in before.difference(&applied) {
-                    let owned_by_other = managers.iter().any(|(m, mgr)| m != manager && mgr.fields.contains(p));
-                    if !owned_by_other {
-                        remove_path(&mut obj, p);
+                let last = ssa::with_named_fields(&before, sch);
+                let mut kept: BTreeSet<FieldPath> = ssa::with_named_fields(&applied, sch);
+                for (m, mgr) in &managers {
+                    if m != manager {
+                        kept.extend(ssa::with_named_fields(&mgr.fields, sch));
+                    }
+                }
+                for p in last.difference(&kept) {
+                    let owned_inside = kept.iter().any(|q| q.len() > p.len() && q[..p.len()] == p[..]);
+                    if !owned_inside {
+                        ssa::remove(&mut obj, p);
                     }
                 }
                 let mut body = input.clone();
@@ -546,7 +495,7 @@ impl Inner {
                     && let Some(m) = body.as_object_mut() {
                         m.remove("status");
                     }
-                merge_into(&mut obj, &body);
+                ssa::merge(&mut obj, &body, sch);
                 managers.insert(
                     manager.to_string(),
                     Manager { operation: "Apply", api_version: def.api_version(), time: now.clone(), fields: applied },
@@ -568,6 +517,16 @@ impl Inner {
         }
         if let Some(m) = new_obj["metadata"].as_object_mut() {
             m.remove("managedFields");
+        }
+        // Defaulting, then validation (the API server's order: decode + default, admission, validate).
+        crate::defaults::apply(&def.group, &def.kind, &mut new_obj);
+        if let Some(root @ crate::schema::Root::Crd(_)) = &root {
+            // Pruning of what the merge brought in, nulls and the CRD's `default`s.
+            crate::schema::prune(&mut new_obj, root);
+            let errs = crate::schema::validate_cr(&new_obj, root.schema());
+            if !errs.is_empty() {
+                return Err(crate::schema::invalid_error(&def.group, &def.kind, &key.name, &errs));
+            }
         }
         match &old {
             Some(o) => {

@@ -271,3 +271,253 @@ fn kubectl_apply_set_env_patch_rollout_undo_explain() {
     drop(cluster);
     drop(rt);
 }
+
+fn start(rt: &tokio::runtime::Runtime) -> (FakeCluster, Kubectl) {
+    let cluster = rt.block_on(FakeCluster::start()).unwrap();
+    let k = Kubectl { bin: find_kubectl(), home: tempfile::tempdir().unwrap() };
+    k.file("kubeconfig", &cluster.kubeconfig("default"));
+    (cluster, k)
+}
+
+#[test]
+fn kubectl_field_validation_strict_warn_ignore() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (cluster, k) = start(&rt);
+    let typo = DEPLOYMENT.replace("        image: nginx:1.27\n", "        image: nginx:1.27\n        imagePullPolicyy: Always\n");
+    let f = k.file("typo.yaml", &typo);
+    // kubectl ≥ 1.25 defaults to --validate=strict and sends fieldValidation=Strict; the server
+    // fails the request with a BadRequest listing the unknown fields
+    // (https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation; message
+    // from the API server's strict decoder, as in the KEP-2885 examples:
+    // `Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "…"`).
+    let (ok, _, err) = k.run(&["apply", "-f", &f]);
+    assert!(!ok, "{err}");
+    assert!(
+        err.contains(r#"Error from server (BadRequest)"#)
+            && err.contains(r#"Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.template.spec.containers[0].imagePullPolicyy""#),
+        "{err}"
+    );
+    assert!(cluster.get("apps", "deployments", "default", "web").is_none());
+    // --validate=warn: stored without the field, one warning per dropped field, which kubectl prints.
+    let (ok, out, err) = k.run(&["apply", "--validate=warn", "-f", &f]);
+    assert!(ok, "{err}");
+    assert!(out.contains("deployment.apps/web created"), "{out}");
+    assert!(err.contains(r#"Warning: unknown field "spec.template.spec.containers[0].imagePullPolicyy""#), "{err}");
+    let d = k.json(&["get", "deploy", "web"]);
+    assert!(container(&d).get("imagePullPolicyy").is_none(), "{d}");
+    // --validate=false sends fieldValidation=Ignore: pruned silently.
+    let f2 = k.file("typo2.yaml", &typo.replace("replicas: 1", "replicas: 2"));
+    let (ok, _, err) = k.run(&["apply", "--validate=false", "-f", &f2]);
+    assert!(ok && !err.contains("Warning"), "{err}");
+    // Server-side apply converts the configuration to the typed schema, and an undeclared field
+    // fails that conversion whatever the validation mode (structured-merge-diff's typed
+    // conversion, "failed to create typed patch object … field not declared in schema").
+    let (ok, _, err) = k.run(&["apply", "--server-side", "--validate=false", "-f", &f]);
+    assert!(!ok);
+    assert!(err.contains(r#".spec.template.spec.containers[name="web"].imagePullPolicyy: field not declared in schema"#), "{err}");
+    drop(cluster);
+}
+
+const STRICT_CRD: &str = "apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Gadget, plural: gadgets, singular: gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [size]
+            properties:
+              size: {type: integer, minimum: 1, maximum: 10}
+              color: {type: string, enum: [red, blue], default: red}
+              name: {type: string, pattern: '^[a-z]+$'}
+              extra:
+                type: object
+                x-kubernetes-preserve-unknown-fields: true
+";
+
+#[test]
+fn kubectl_custom_resource_schema_validation_pruning_defaulting() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (cluster, k) = start(&rt);
+    let f = k.file("crd.yaml", STRICT_CRD);
+    k.ok(&["apply", "-f", &f]);
+    let gadget = |spec: &str| format!("apiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: g1\nspec:\n{spec}");
+    let good = k.file("good.yaml", &gadget("  size: 3\n  extra: {anything: [1, 2]}\n"));
+    let mut created = false;
+    for _ in 0..50 {
+        if k.run(&["apply", "-f", &good]).0 {
+            created = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(created, "the Gadget never became creatable");
+    // `default` is applied, x-kubernetes-preserve-unknown-fields keeps what it holds
+    // (custom-resource-definitions/#defaulting, #controlling-pruning).
+    let g = k.json(&["get", "gadget", "g1"]);
+    assert_eq!(g["spec"]["color"], "red");
+    assert_eq!(g["spec"]["extra"]["anything"], serde_json::json!([1, 2]));
+    // Values against the schema: 422 Invalid with every field error
+    // (custom-resource-definitions/#validation; messages as the apiextensions server words them).
+    let bad = k.file("bad.yaml", &gadget("  size: 11\n  color: green\n  name: Upper\n"));
+    let (ok, _, err) = k.run(&["apply", "-f", &bad]);
+    assert!(!ok);
+    assert!(err.contains(r#"The Gadget "g1" is invalid: "#), "{err}");
+    assert!(err.contains("spec.size: Invalid value: 11: spec.size in body should be less than or equal to 10"), "{err}");
+    assert!(err.contains(r#"spec.color: Unsupported value: "green": supported values: "red", "blue""#), "{err}");
+    assert!(err.contains(r#"spec.name: Invalid value: "Upper": spec.name in body should match '^[a-z]+$'"#), "{err}");
+    let bad = k.file("bad2.yaml", &gadget("  size: three\n"));
+    let (ok, _, err) = k.run(&["apply", "-f", &bad]);
+    assert!(!ok && err.contains(r#"spec.size in body must be of type integer: "string""#), "{err}");
+    let (ok, _, err) = k.run(&["patch", "gadget", "g1", "--type", "json", "-p", r#"[{"op":"remove","path":"/spec/size"}]"#]);
+    assert!(!ok && err.contains("spec.size: Required value"), "{err}");
+    // Unknown fields of a custom resource: pruned, and refused under Strict like a built-in's.
+    let unknown = k.file("unknown.yaml", &gadget("  size: 4\n  colour: blue\n"));
+    let (ok, _, err) = k.run(&["apply", "-f", &unknown]);
+    assert!(!ok && err.contains(r#"strict decoding error: unknown field "spec.colour""#), "{err}");
+    k.ok(&["apply", "--validate=false", "-f", &unknown]);
+    let g = k.json(&["get", "gadget", "g1"]);
+    assert_eq!(g["spec"]["size"], 4);
+    assert!(g["spec"].get("colour").is_none(), "{g}");
+    drop(cluster);
+}
+
+const SSA_WEB: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        env:
+        - {name: A, value: one}
+        ports:
+        - containerPort: 80
+        resources:
+          limits: {cpu: 500m}
+        livenessProbe:
+          httpGet: {path: /, port: 80}
+";
+
+const SIDECAR: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+      - name: sidecar
+        image: busybox:1.36
+";
+
+fn managed<'a>(d: &'a Value, manager: &str) -> &'a Value {
+    d["metadata"]["managedFields"].as_array().unwrap().iter().find(|m| m["manager"] == manager).map(|m| &m["fieldsV1"]).unwrap_or(&Value::Null)
+}
+
+#[test]
+fn kubectl_server_side_apply_list_ownership_and_defaults() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (cluster, k) = start(&rt);
+    let f = k.file("web.yaml", SSA_WEB);
+    k.ok(&["apply", "--server-side", "--field-manager=alice", "-f", &f]);
+    let get = || k.json(&["get", "deploy", "web", "--show-managed-fields"]);
+    let d = get();
+    // Defaults the API server sets (SetDefaults_Deployment / SetDefaults_PodSpec / SetDefaults_Container,
+    // documented per field in https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/deployment-v1/
+    // and pod-v1/): not owned by the applier.
+    assert_eq!(d["spec"]["strategy"], serde_json::json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}));
+    assert_eq!(d["spec"]["revisionHistoryLimit"], 10);
+    assert_eq!(d["spec"]["progressDeadlineSeconds"], 600);
+    assert_eq!(d["spec"]["replicas"], 1);
+    let ps = &d["spec"]["template"]["spec"];
+    assert_eq!((ps["restartPolicy"].as_str(), ps["dnsPolicy"].as_str(), ps["schedulerName"].as_str()), (Some("Always"), Some("ClusterFirst"), Some("default-scheduler")));
+    assert_eq!(ps["terminationGracePeriodSeconds"], 30);
+    let c = container(&d);
+    assert_eq!(c["imagePullPolicy"], "IfNotPresent");
+    assert_eq!(c["terminationMessagePath"], "/dev/termination-log");
+    assert_eq!(c["ports"][0]["protocol"], "TCP");
+    assert_eq!(c["livenessProbe"]["periodSeconds"], 10);
+    // fieldsV1 as the real server writes it: map-list elements by key (`k:{"name":"web"}`, ports
+    // by containerPort+protocol with the defaulted protocol), the element itself as `.`
+    // (https://kubernetes.io/docs/reference/using-api/server-side-apply/#field-management).
+    let mf = managed(&d, "alice");
+    let web = &mf["f:spec"]["f:template"]["f:spec"]["f:containers"]["k:{\"name\":\"web\"}"];
+    assert_eq!(web["."], serde_json::json!({}), "{mf}");
+    assert!(web["f:env"]["k:{\"name\":\"A\"}"]["f:value"].is_object(), "{mf}");
+    assert!(web["f:ports"]["k:{\"containerPort\":80,\"protocol\":\"TCP\"}"]["f:containerPort"].is_object(), "{mf}");
+    assert!(mf["f:spec"].get("f:strategy").is_none(), "defaults are nobody's: {mf}");
+
+    // The same manager applies again without the port, the probe and the limits: a field the
+    // manager owned and no longer applies is removed when no other manager owns it
+    // (server-side-apply/#field-management, "removing fields from a manifest").
+    let f = k.file("web2.yaml", &SSA_WEB.replace("        ports:\n        - containerPort: 80\n", "").replace("        resources:\n          limits: {cpu: 500m}\n        livenessProbe:\n          httpGet: {path: /, port: 80}\n", ""));
+    k.ok(&["apply", "--server-side", "--field-manager=alice", "-f", &f]);
+    let d = get();
+    let c = container(&d);
+    assert!(c.get("ports").is_none() && c.get("livenessProbe").is_none(), "{c}");
+    assert_eq!(c["resources"], serde_json::json!({}), "limits removed, resources defaulted back to {{}}: {c}");
+    assert_eq!(c["env"], serde_json::json!([{"name": "A", "value": "one"}]));
+
+    // A second manager adds a sidecar container: containers merge by name, no conflict
+    // (server-side-apply/#merge-strategy, `x-kubernetes-list-type: map` with key `name`).
+    let f = k.file("sidecar.yaml", SIDECAR);
+    let out = k.ok(&["apply", "--server-side", "--field-manager=bob", "-f", &f]);
+    assert!(out.contains("serverside-applied"), "{out}");
+    let d = get();
+    let names: Vec<&str> = d["spec"]["template"]["spec"]["containers"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["web", "sidecar"]);
+    let bob = managed(&d, "bob");
+    let side = &bob["f:spec"]["f:template"]["f:spec"]["f:containers"]["k:{\"name\":\"sidecar\"}"];
+    assert!(side["."].is_object() && side["f:image"].is_object(), "{bob}");
+    assert!(bob["f:spec"]["f:template"]["f:spec"]["f:containers"].get("k:{\"name\":\"web\"}").is_none(), "{bob}");
+
+    // Setting a field another manager owns to a different value conflicts, naming the element
+    // by its key (server-side-apply/#conflicts).
+    let f = k.file("bob-web.yaml", &format!("{SIDECAR}      - name: web\n        image: nginx:1.28\n"));
+    let (ok, _, err) = k.run(&["apply", "--server-side", "--field-manager=bob", "-f", &f]);
+    assert!(!ok);
+    assert!(err.contains(r#"conflict with "alice""#) && err.contains(r#".spec.template.spec.containers[name="web"].image"#), "{err}");
+    // The same value is no conflict: both own it. When alice stops applying the web container,
+    // what bob also owns stays.
+    let f = k.file("bob-web.yaml", &format!("{SIDECAR}      - name: web\n        image: nginx:1.27\n"));
+    k.ok(&["apply", "--server-side", "--field-manager=bob", "-f", &f]);
+    let only_labels = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: other\n        image: nginx:1.27\n";
+    let f = k.file("alice3.yaml", only_labels);
+    k.ok(&["apply", "--server-side", "--field-manager=alice", "-f", &f]);
+    let d = get();
+    let cs = d["spec"]["template"]["spec"]["containers"].as_array().unwrap();
+    let web = cs.iter().find(|c| c["name"] == "web").unwrap();
+    assert_eq!(web["image"], "nginx:1.27");
+    assert!(web.get("env").is_none(), "alice's env went with her: {web}");
+    assert!(cs.iter().any(|c| c["name"] == "other") && cs.iter().any(|c| c["name"] == "sidecar"), "{d}");
+
+    // Service defaults (SetDefaults_Service: type ClusterIP, sessionAffinity None, port
+    // protocol TCP, targetPort = port; service-v1 API reference).
+    let f = k.file("svc.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports:\n  - port: 80\n");
+    k.ok(&["apply", "-f", &f]);
+    let s = k.json(&["get", "svc", "web"]);
+    assert_eq!(s["spec"]["type"], "ClusterIP");
+    assert_eq!(s["spec"]["sessionAffinity"], "None");
+    assert_eq!(s["spec"]["ports"][0]["protocol"], "TCP");
+    assert_eq!(s["spec"]["ports"][0]["targetPort"], 80);
+    drop(cluster);
+}
