@@ -52,6 +52,8 @@ pub struct Node {
     pub parent: Option<usize>,
     pub children: Vec<usize>,
     pub sha1: Option<String>,
+    /// The pom.xml that declared it (direct dependencies of a pom.xml input).
+    pub origin: Option<String>,
     /// Everything this node's POM asks for that resolution follows (edges, including to
     /// versions another occurrence won).
     pub edges: Vec<Edge>,
@@ -118,6 +120,7 @@ impl Graph {
 struct Declared {
     dep: Dependency,
     managed_from: Option<String>,
+    origin: Option<String>,
 }
 
 /// Every occurrence of a conflict key the collector saw (winner or not).
@@ -167,7 +170,8 @@ fn scope_rank(s: &str) -> u8 {
 /// applies to the whole tree.
 struct RootProject {
     name: String,
-    dependencies: Vec<Dependency>,
+    /// With the pom.xml that declared each (`None` for a command-line spec).
+    dependencies: Vec<(Dependency, Option<String>)>,
     management: Vec<Dependency>,
 }
 
@@ -182,7 +186,7 @@ async fn root_project(client: &MavenClient, roots: &[RootReq]) -> Result<RootPro
             project.name = format!("{}:{}:{}:{}", model.gav.group_id, model.gav.artifact_id, pom.packaging.as_deref().unwrap_or("jar"), model.gav.version);
         }
         poms += 1;
-        project.dependencies.extend(model.dependencies);
+        project.dependencies.extend(model.dependencies.into_iter().map(|d| (d, Some(r.name.clone()))));
         for m in model.management {
             if !project.management.iter().any(|x| x.management_key() == m.management_key()) {
                 project.management.push(m);
@@ -192,13 +196,8 @@ async fn root_project(client: &MavenClient, roots: &[RootReq]) -> Result<RootPro
     for r in roots.iter().filter(|r| r.kind != POM_ROOT) {
         let (g, a) = r.name.split_once(':').ok_or_else(|| ResolveError::Input { location: r.origin.clone(), message: format!("`{}` is not groupId:artifactId", r.name) })?;
         let scope = if r.kind.is_empty() { "compile" } else { r.kind.as_str() };
-        project.dependencies.push(Dependency {
-            group_id: g.to_string(),
-            artifact_id: a.to_string(),
-            version: Some(r.req.clone()),
-            scope: Some(scope.to_string()),
-            ..Dependency::default()
-        });
+        let dep = Dependency { group_id: g.to_string(), artifact_id: a.to_string(), version: Some(r.req.clone()), scope: Some(scope.to_string()), ..Dependency::default() };
+        project.dependencies.push((dep, None));
     }
     Ok(project)
 }
@@ -264,7 +263,7 @@ async fn collect_once(
     let managed: HashMap<String, &Dependency> = project.management.iter().map(|m| (key_of(m), m)).collect();
 
     // Level 1: the project's own dependencies (already managed by its effective model).
-    let mut level: Vec<(Option<usize>, Declared)> = project.dependencies.iter().map(|d| (None, Declared { dep: d.clone(), managed_from: None })).collect();
+    let mut level: Vec<(Option<usize>, Declared)> = project.dependencies.iter().map(|(d, origin)| (None, Declared { dep: d.clone(), managed_from: None, origin: origin.clone() })).collect();
     let mut depth = 1;
     while !level.is_empty() {
         if cancel.is_cancelled() {
@@ -310,6 +309,7 @@ async fn collect_once(
                 parent,
                 children: Vec::new(),
                 sha1: None,
+                origin: decl.origin.clone(),
                 edges: Vec::new(),
             });
             winners.insert(key, idx);
@@ -361,7 +361,7 @@ async fn collect_once(
                     }
                     dep.exclusions.extend(m.exclusions.iter().cloned());
                 }
-                next.push((Some(i), Declared { dep, managed_from }));
+                next.push((Some(i), Declared { dep, managed_from, origin: None }));
             }
         }
         level = next;
@@ -487,6 +487,18 @@ pub async fn resolve(client: MavenClient, roots: Vec<RootReq>, cancel: Cancellat
             Edge { name: n.name(), req: n.req.clone(), version: n.version.clone(), kind: kind(&n.scope), features: Vec::new() }
         })
         .collect();
+    // A pom.xml's direct dependencies are requirements too: the lock records each with the
+    // version it resolved to, which `tree` and `why` read back.
+    let mut roots = roots;
+    for &i in &graph.direct {
+        let n = &graph.nodes[i];
+        if let Some(origin) = &n.origin {
+            let mut r = RootReq::new(n.name(), n.req.clone());
+            r.kind = kind(&n.scope);
+            r.origin = origin.clone();
+            roots.push(r);
+        }
+    }
     let mut packages: Vec<ResolvedPackage> = graph
         .nodes
         .iter()

@@ -102,6 +102,35 @@ async fn resolution_edges_record_mediation_and_management() {
     assert_eq!((root("org.apache.commons:commons-lang3").req.as_str(), root("org.apache.commons:commons-lang3").version.as_str()), ("[3.11,3.13.0)", "3.12.0"));
     assert_eq!(root("org.apache.httpcomponents:httpclient").version, "4.5.13");
     assert_eq!(root("org.slf4j:slf4j-simple").kind, "runtime");
+    // The pom.xml's direct dependencies are lock roots with their resolved versions, so a
+    // lock read back has the same root edges (tree and why start there).
+    let lock = tusk_resolver::lock::Lockfile::from_resolutions(std::slice::from_ref(&res));
+    let back = lock.resolutions();
+    let mut want = res.root_edges.clone();
+    want.sort();
+    let mut got = back[0].root_edges.clone();
+    got.sort();
+    assert_eq!(got.iter().map(|e| (&e.name, &e.version)).collect::<Vec<_>>(), want.iter().map(|e| (&e.name, &e.version)).collect::<Vec<_>>());
+    assert_eq!(got.len(), 7);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_reuses_the_cache_and_names_what_is_missing() {
+    let server = FixtureServer::maven();
+    let cache = tempfile::tempdir().unwrap();
+    let client = |mode: CacheMode| {
+        let mut opts = HttpOptions::new(cache.path());
+        opts.mode = mode;
+        MavenClient::new(Arc::new(HttpCache::new(opts).unwrap()), RegistryEndpoint::new(&server.base))
+    };
+    let roots = vec![pom_root(&root_dir("nearest-wins").join("pom.xml"))];
+    let online = collect(&client(CacheMode::default()), &roots, &Default::default()).await.unwrap().render();
+    let hits = server.total_hits();
+    let offline = collect(&client(CacheMode::Offline), &roots, &Default::default()).await.unwrap().render();
+    assert_eq!((offline, server.total_hits()), (online, hits), "offline answers from the cache without a request");
+    let r = tusk_resolver::inputs::parse_spec("maven:org.slf4j:slf4j-api@2.0.7").unwrap().1;
+    let err = collect(&client(CacheMode::Offline), &[r], &Default::default()).await.unwrap_err().to_string();
+    assert!(err.starts_with(&format!("offline: {}/org/slf4j/slf4j-api/2.0.7/slf4j-api-2.0.7.pom is not in the cache", server.base)), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
