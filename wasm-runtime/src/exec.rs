@@ -3,7 +3,7 @@
 
 use crate::{LoadedProgram, Loaded, Options, WasmError, error_text};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use wasmtime::component::ResourceTable;
@@ -203,22 +203,54 @@ impl WasiView for P2State {
     }
 }
 
-/// Watches a running guest from its own thread: at the `--timeout` deadline or on Ctrl-C it
+/// Watches a running guest. With `--timeout` it is a thread: at the deadline or on Ctrl-C it
 /// bumps the engine's epoch, so the guest's next epoch check calls the deadline callback set
 /// by [`arm`], which stops it with a typed error. It does nothing else while the guest runs
 /// (the epoch is not ticked periodically, so the callback does not run every few
-/// milliseconds). Code compiled without epoch checks cannot be stopped from outside: then
-/// Ctrl-C (or a deadline) ends the process at once, as it ends the wasmtime CLI. Stops when
-/// dropped.
+/// milliseconds). Without a timeout no thread is started (nothing to wait for): the guest is
+/// registered so that [`request_stop`] (Ctrl-C) can stop it from the canceller's thread.
+/// Code compiled without epoch checks cannot be stopped from outside: then Ctrl-C (or a
+/// deadline) ends the process at once, as it ends the wasmtime CLI. Stops when dropped.
 pub(crate) struct Watchdog {
     stop: Option<std::sync::mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
     deadline: Option<Instant>,
+    /// The cancel flag this guest is registered under in [`UNWATCHED`] (no thread).
+    registered: Option<Arc<AtomicBool>>,
+}
+
+/// Guests running without a watchdog thread: their cancel flag and engine.
+static UNWATCHED: Mutex<Vec<(Arc<AtomicBool>, Engine)>> = Mutex::new(Vec::new());
+
+/// Cancels the guest run under `cancel` (Ctrl-C): sets the flag, which a watchdog thread
+/// or the epoch callback reads; for a guest without a watchdog thread, bumps the epoch so
+/// its next check stops it, or, when its code has no epoch checks, ends the process with
+/// 130 as the wasmtime CLI does.
+pub fn request_stop(cancel: &Arc<AtomicBool>) {
+    cancel.store(true, Ordering::SeqCst);
+    let running = UNWATCHED.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, engine)) = running.iter().find(|(flag, _)| Arc::ptr_eq(flag, cancel)) {
+        if crate::has_epochs(engine) {
+            engine.increment_epoch();
+        } else {
+            exit_now(130, "interrupted");
+        }
+    }
 }
 
 impl Watchdog {
     pub(crate) fn start(engine: &Engine, timeout: Option<Duration>, cancel: Arc<AtomicBool>) -> Watchdog {
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let Some(timeout) = timeout else {
+            let mut running = UNWATCHED.lock().unwrap_or_else(|p| p.into_inner());
+            // Cancelled before the guest started: stop it the way a cancel during the run would.
+            if cancel.load(Ordering::SeqCst) && !crate::has_epochs(engine) {
+                exit_now(130, "interrupted");
+            }
+            running.push((cancel.clone(), engine.clone()));
+            return Watchdog { stop: None, thread: None, deadline: None, registered: Some(cancel) };
+        };
+        let deadline = Some(Instant::now() + timeout);
+        let timeout = Some(timeout);
         let epochs = crate::has_epochs(engine);
         let (tx, rx) = std::sync::mpsc::channel::<()>();
         let engine = engine.clone();
@@ -257,7 +289,7 @@ impl Watchdog {
                 }
             })
             .ok();
-        Watchdog { stop: Some(tx), thread, deadline }
+        Watchdog { stop: Some(tx), thread, deadline, registered: None }
     }
 
     /// The instant the guest's time is up (`--timeout`), shared with the deadline callback.
@@ -268,6 +300,12 @@ impl Watchdog {
 
 impl Drop for Watchdog {
     fn drop(&mut self) {
+        if let Some(flag) = self.registered.take() {
+            let mut running = UNWATCHED.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(i) = running.iter().position(|(f, _)| Arc::ptr_eq(f, &flag)) {
+                running.swap_remove(i);
+            }
+        }
         drop(self.stop.take());
         if let Some(t) = self.thread.take() {
             let _ = t.join();

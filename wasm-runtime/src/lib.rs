@@ -22,7 +22,7 @@ pub mod inspect;
 pub mod plugin;
 
 pub use detect::{Kind, Precompiled, detect};
-pub use exec::{Frame, InvokeResult, Limit, RunOutcome, Sandbox, Value, ValueType};
+pub use exec::{Frame, InvokeResult, Limit, RunOutcome, Sandbox, Value, ValueType, request_stop};
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -553,6 +553,26 @@ mod tests {
         });
         let err = rt.invoke(&program, &wat, "spin", &[], &opts, cancel).err().unwrap();
         setter.join().unwrap();
+        assert!(matches!(err, WasmError::Interrupted), "{err:?}");
+    }
+
+    /// Without `--timeout` no watchdog thread runs: Ctrl-C reaches the guest through
+    /// `request_stop`, from the thread that sees it.
+    #[test]
+    fn request_stop_interrupts_a_guest_without_a_watchdog_thread() {
+        let d = tempfile::tempdir().unwrap();
+        let wat = write_wat(d.path());
+        let opts = Options::default();
+        let rt = Runtime::new(EngineOptions { epochs: true, ..EngineOptions::default() }, None, 0).unwrap();
+        let program = rt.load(&wat).unwrap();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let flag = cancel.clone();
+        let stopper = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            request_stop(&flag);
+        });
+        let err = rt.invoke(&program, &wat, "spin", &[], &opts, cancel).err().unwrap();
+        stopper.join().unwrap();
         assert!(matches!(err, WasmError::Interrupted), "{err:?}");
     }
 

@@ -89,7 +89,14 @@ impl Operator for WasmOperator {
         let verb = Verb::from_arg_matches(&invocation.matches).map_err(|e| Error::usage(e.to_string()))?;
         let config: WasmConfig = ctx.config.section("wasm")?;
         let cancel = runtime::cancel_flag(&ctx);
-        // wasmtime compiles and runs guests synchronously: keep it off the async workers.
+        // wasmtime compiles and runs guests synchronously. On the CLI's multi-thread runtime
+        // run them right on the calling thread (the main thread, as the wasmtime CLI does):
+        // `block_in_place` tells tokio this thread blocks, and no thread is started or woken
+        // before `_start`. Elsewhere (a current-thread runtime) hand them to the blocking pool.
+        let flavor = tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor());
+        if matches!(flavor, Ok(tokio::runtime::RuntimeFlavor::MultiThread)) {
+            return tokio::task::block_in_place(move || verb.execute(&config, &ctx, cancel));
+        }
         match tokio::task::spawn_blocking(move || verb.execute(&config, &ctx, cancel)).await {
             Ok(r) => r,
             Err(e) => Err(Error::failed(format!("the wasm worker stopped unexpectedly: {e}"))),

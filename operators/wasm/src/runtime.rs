@@ -9,13 +9,16 @@ use tusk_registry::Context;
 use tusk_wasm_runtime::{self as rt, CodeSource, Options, Runtime};
 
 /// An AtomicBool set when the operation is cancelled (checked by the guest's epoch callback).
+/// Cancelling goes through [`rt::request_stop`], which also stops a guest that has no
+/// watchdog thread (see there). The waiting task runs on a worker: the guest keeps the
+/// thread that runs the verb busy.
 pub fn cancel_flag(ctx: &Context) -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let f = flag.clone();
     let token = ctx.cancel.clone();
     tokio::spawn(async move {
         token.cancelled().await;
-        f.store(true, std::sync::atomic::Ordering::Relaxed);
+        rt::request_stop(&f);
     });
     flag
 }
