@@ -16,13 +16,16 @@ const ABOUT: &str = "One CLI for platform and release engineers: operators for K
 
 fn top_command(registry: &Registry) -> Command {
     let mut operators_help = String::from("Operators:\n");
-    for s in registry.builtin_summaries() {
-        let aliases = if s.aliases.is_empty() {
+    // From each operator's info only: building every operator's command (as
+    // `builtin_summaries` does for the verb lists) would cost every `tusk @…` run.
+    for op in registry.builtins() {
+        let info = op.info();
+        let aliases = if info.aliases.is_empty() {
             String::new()
         } else {
-            format!(" ({})", s.aliases.iter().map(|a| format!("@{a}")).collect::<Vec<_>>().join(" "))
+            format!(" ({})", info.aliases.iter().map(|a| format!("@{}", a.name)).collect::<Vec<_>>().join(" "))
         };
-        operators_help.push_str(&format!("  @{}{aliases}\n      {}\n", s.name, s.summary));
+        operators_help.push_str(&format!("  @{}{aliases}\n      {}\n", info.name, info.summary));
     }
     operators_help.push_str(
         "\nRun `tusk @<operator> --help` for an operator's verbs, `tusk operators` to list\noperators including plugins. Docs: docs/cli.md",
