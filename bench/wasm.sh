@@ -4,7 +4,10 @@
 # Markdown table: medians of wall and user CPU time, peak RSS, and the ratios tusk ÷ CLI
 # (below 1.00 tusk is faster or smaller).
 #
-#   bench/wasm.sh [--runs N] [--no-yosys] [--no-build-cli]
+#   bench/wasm.sh [--runs N] [--no-yosys] [--no-limits] [--no-build-cli] [--tusk PATH]
+#
+# --tusk benchmarks another tusk binary (an older build, to compare before and after a change);
+# --no-limits leaves out the rows that measure what --timeout and --fuel cost.
 #
 # Runs are interleaved: each round runs every tool once, so a load spike on this shared
 # machine hits all tools alike. Every case gets one warm-up round (compiled-code caches
@@ -23,21 +26,27 @@ CI_CACHE="${TUSK_CI_CACHE:-$HOME/.cache/tusk-ci}"
 TOOLS="$CI_CACHE/wasm"
 RUNS=11
 YOSYS=1
+LIMITS=1
 BUILD_CLI=1
+TUSK=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS="$2"; shift 2 ;;
     --no-yosys) YOSYS=0; shift ;;
+    --no-limits) LIMITS=0; shift ;;
+    --tusk) TUSK="$2"; shift 2 ;;
     --no-build-cli) BUILD_CLI=0; shift ;;
-    *) echo "usage: bench/wasm.sh [--runs N] [--no-yosys] [--no-build-cli]" >&2; exit 2 ;;
+    *) echo "usage: bench/wasm.sh [--runs N] [--no-yosys] [--no-limits] [--no-build-cli] [--tusk PATH]" >&2; exit 2 ;;
   esac
 done
 
 bash "$ROOT/scripts/setup/wasm.sh" >/dev/null
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-TUSK="$TARGET/release/tusk"
-if [ ! -x "$TUSK" ]; then
-  (cd "$ROOT" && cargo build --release -p tusk)
+if [ -z "$TUSK" ]; then
+  TUSK="$TARGET/release/tusk"
+  if [ ! -x "$TUSK" ]; then
+    (cd "$ROOT" && cargo build --release -p tusk)
+  fi
 fi
 
 # The wasmtime CLI on tusk's own wasmtime version: the fair comparison of engine settings.
@@ -66,7 +75,7 @@ fi
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-RUNS="$RUNS" YOSYS="$YOSYS" TUSK="$TUSK" WT48="$WT48" WT49="$WT49" WORK="$WORK" \
+RUNS="$RUNS" YOSYS="$YOSYS" LIMITS="$LIMITS" TUSK="$TUSK" WT48="$WT48" WT49="$WT49" WORK="$WORK" \
 B="$ROOT/fixtures/wasm/build" YOSYS_DIR="$YOSYS_DIR" python3 - <<'PY'
 import os, shutil, statistics, subprocess, time
 
@@ -160,7 +169,7 @@ for i in range(16):
 row("file walk + read, 16 MiB tree preopened", same(B + "/walk.wasm", ["/t", "read"], [(tree, "/t", True)]))
 
 # What the limits cost: tusk with each limit against tusk without, in the same rounds.
-for label, wasm, args in [("sha256", "/sha256.wasm", ["100"]), ("nbody", "/nbody.wasm", ["5000000"])]:
+for label, wasm, args in ([("sha256", "/sha256.wasm", ["100"]), ("nbody", "/nbody.wasm", ["5000000"])] if env["LIMITS"] == "1" else []):
     res = case(f"{label}, limits", {
         "none": tusk.cmd(B + wasm, args),
         "--timeout 1h": tusk.cmd(B + wasm, args, extra=["--timeout", "1h"]),
@@ -213,11 +222,12 @@ for name, res in rows:
             line += " – | – |"
     print(line)
 
-print()
-print("What a limit costs (tusk with the limit ÷ tusk without, interleaved in the same rounds):")
-print()
-print("| case | with the limit wall / user / RSS | without | ÷ without, wall / user |")
-print("| --- | ---: | ---: | ---: |")
-for name, t, p in limit_rows:
-    print(f"| {name} | {fmt(t)} | {fmt(p)} | {t[0]/p[0]:.2f} / {uratio(t[1], p[1])} |")
+if limit_rows:
+    print()
+    print("What a limit costs (tusk with the limit ÷ tusk without, interleaved in the same rounds):")
+    print()
+    print("| case | with the limit wall / user / RSS | without | ÷ without, wall / user |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, t, p in limit_rows:
+        print(f"| {name} | {fmt(t)} | {fmt(p)} | {t[0]/p[0]:.2f} / {uratio(t[1], p[1])} |")
 PY
