@@ -9,9 +9,10 @@ use tusk_resolver::{Ecosystem, ResolveError, RootReq};
 /// What to resolve and how to reach the registries.
 #[derive(clap::Args, Debug, Clone)]
 pub struct Inputs {
-    /// Requirement specs (`crates:serde@1`, `npm:express@^4`, `pypi:"requests>=2.31"`),
-    /// manifest files (Cargo.toml, package.json, pyproject.toml, requirements.txt, tusk.toml)
-    /// or directories (every manifest below them). Default: the current directory.
+    /// Requirement specs (`crates:serde@1`, `npm:express@^4`, `pypi:"requests>=2.31"`,
+    /// `maven:org.slf4j:slf4j-api@2.0.9`), manifest files (Cargo.toml, package.json,
+    /// pyproject.toml, requirements.txt, pom.xml, tusk.toml) or directories (every manifest
+    /// below them). Default: the current directory.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
     /// Use cached registry documents only; fail naming what is missing.
