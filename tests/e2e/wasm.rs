@@ -517,3 +517,38 @@ fn ctrl_c_stops_a_running_guest() {
     // epoch checks, so tusk ends the process), not by a second Ctrl-C.
     assert!(stderr.contains("error: interrupted"), "{stderr}");
 }
+
+/// The guest runs on tusk's main thread. A guest blocked in a host call (opening a FIFO no one
+/// writes) with --timeout does not reach an epoch check after the first Ctrl-C; the second one
+/// still ends tusk at once with 130 although the main thread stays blocked.
+#[cfg(unix)]
+#[test]
+fn second_ctrl_c_ends_a_guest_blocked_in_a_host_call() {
+    let ctx = ctx();
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let grant = format!("{}::/h", dir.path().display());
+    let mut cmd = ctx.tusk(["@wasm", "run", "--timeout", "60s", "--dir-ro", &grant, &built("cat.wasm"), "/h/fifo"]);
+    cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    for _ in 0..2 {
+        let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let mut child = child;
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("tusk did not exit after the second Ctrl-C");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("exited at once on the second Ctrl-C"), "{stderr}");
+}
