@@ -11,6 +11,7 @@ pub mod client;
 pub mod commands;
 pub mod deployment;
 pub mod input;
+pub mod input_limits;
 pub mod manifest;
 pub mod plan;
 pub mod render;

@@ -4,6 +4,7 @@
 //! 1.34), and custom resources against their CRD's `openAPIV3Schema` when the CRD is in the
 //! input. Every problem names the file, the document index, the line and the field path.
 
+use crate::input_limits::{MAX_FLOW_DEPTH, NoDuplicateKeys, bad_path_segment, duplicate_line, read_capped, too_deep};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::io::Read;
@@ -78,8 +79,7 @@ pub fn load(paths: &[String], stdin: &mut dyn Read) -> Result<Vec<Doc>, LoadErro
     for p in paths {
         let mut files: Vec<(String, String)> = Vec::new();
         if p == "-" {
-            let mut text = String::new();
-            stdin.read_to_string(&mut text).map_err(|e| LoadError::Read { path: "-".into(), source: e })?;
+            let text = read_capped(&mut *stdin, "stdin").map_err(|e| LoadError::Read { path: "-".into(), source: e })?;
             files.push(("-".into(), text));
         } else {
             let path = PathBuf::from(p);
@@ -95,11 +95,11 @@ pub fn load(paths: &[String], stdin: &mut dyn Read) -> Result<Vec<Doc>, LoadErro
                     return Err(LoadError::EmptyDir(p.clone()));
                 }
                 for f in entries {
-                    let text = std::fs::read_to_string(&f).map_err(|e| LoadError::Read { path: f.display().to_string(), source: e })?;
+                    let text = read_file_capped(&f).map_err(|e| LoadError::Read { path: f.display().to_string(), source: e })?;
                     files.push((f.display().to_string(), text));
                 }
             } else {
-                let text = std::fs::read_to_string(&path).map_err(|e| LoadError::Read { path: p.clone(), source: e })?;
+                let text = read_file_capped(&path).map_err(|e| LoadError::Read { path: p.clone(), source: e })?;
                 files.push((p.clone(), text));
             }
         }
@@ -111,6 +111,10 @@ pub fn load(paths: &[String], stdin: &mut dyn Read) -> Result<Vec<Doc>, LoadErro
         return Err(LoadError::Invalid { problems });
     }
     Ok(docs)
+}
+
+fn read_file_capped(path: &Path) -> std::io::Result<String> {
+    read_capped(std::fs::File::open(path)?, &path.display().to_string())
 }
 
 fn is_manifest(p: &Path) -> bool {
@@ -144,10 +148,25 @@ pub fn parse_text(source: &str, text: &str, docs: &mut Vec<Doc>, problems: &mut 
         index += 1;
         // Skip leading blank/comment lines so `line` points at the content.
         let skip = chunk.lines().take_while(|l| l.trim().is_empty() || l.trim().starts_with('#')).count();
-        let value: Value = match serde_yaml::from_str(&chunk) {
+        if let Some(deep) = too_deep(&chunk) {
+            problems.push(Problem {
+                file: source.into(),
+                document: index,
+                line: line + deep - 1,
+                path: String::new(),
+                message: format!("not valid YAML/JSON: nested deeper than {MAX_FLOW_DEPTH} levels"),
+            });
+            continue;
+        }
+        let parsed = serde_yaml::from_str::<Value>(&chunk).and_then(|v| serde_yaml::from_str::<NoDuplicateKeys>(&chunk).map(|_| v));
+        let value: Value = match parsed {
             Ok(v) => v,
             Err(e) => {
-                let l = e.location().map(|l| l.line()).unwrap_or(1);
+                let mut l = e.location().map(|l| l.line()).unwrap_or(1);
+                let message = e.to_string();
+                if let Some(key) = message.split_once("duplicate key `").and_then(|(_, m)| m.split('`').next()) {
+                    l = duplicate_line(&chunk, l, key).unwrap_or(l);
+                }
                 problems.push(Problem {
                     file: source.into(),
                     document: index,
@@ -496,6 +515,11 @@ pub fn validate(docs: &[Doc], extra_kinds: &[(String, String)]) -> Vec<Problem> 
         }
         if d.name().is_empty() {
             push("metadata.name".into(), "missing field `name`".into(), line_of(&d.text, "metadata"));
+        }
+        for field in ["name", "namespace"] {
+            if let Some(why) = d.value["metadata"][field].as_str().and_then(bad_path_segment) {
+                push(format!("metadata.{field}"), why, None);
+            }
         }
         if let Some(found) = check_typed(&av, &kind, &d.text) {
             let typed_ok = found.is_empty();
