@@ -41,7 +41,10 @@ pub fn collect(spec: &Spec) -> Result<Vec<Entry>, McError> {
     let root = spec.source_dir();
     let include: Vec<String> = if spec.raw.include.is_empty() { vec!["**".into()] } else { spec.raw.include.clone() };
     let mut out = Vec::new();
-    walk(&root, &root, &mut |rel, path| {
+    let canonical_root = std::fs::canonicalize(&root).map_err(|e| McError::Package(format!("{}: {e}", root.display())))?;
+    let excluded = |rel: &str| spec.raw.exclude.iter().any(|p| glob_match(p, rel) || glob_match(p, &format!("{rel}/-")));
+    let tree = Tree { root: &root, canonical_root: &canonical_root, excluded: &excluded };
+    walk(&tree, &root, &mut |rel, path| {
         if !include.iter().any(|p| glob_match(p, rel)) || spec.raw.exclude.iter().any(|p| glob_match(p, rel)) {
             return Ok(());
         }
@@ -61,21 +64,56 @@ pub fn collect(spec: &Spec) -> Result<Vec<Entry>, McError> {
     Ok(out)
 }
 
-fn walk(root: &Path, dir: &Path, f: &mut dyn FnMut(&str, &Path) -> Result<(), McError>) -> Result<(), McError> {
+/// The source tree being walked. Symlinks are followed only while they stay inside it: a link
+/// to a file or directory outside the source (`/etc/passwd`, `..`) or back to one of its own
+/// parents (a cycle) is refused, unless `exclude` drops it, so the zip holds only what the
+/// source directory holds.
+struct Tree<'a> {
+    root: &'a Path,
+    canonical_root: &'a Path,
+    excluded: &'a dyn Fn(&str) -> bool,
+}
+
+fn walk(tree: &Tree, dir: &Path, f: &mut dyn FnMut(&str, &Path) -> Result<(), McError>) -> Result<(), McError> {
     let rd = std::fs::read_dir(dir).map_err(|e| McError::Package(format!("{}: {e}", dir.display())))?;
     let mut entries: Vec<_> = rd.filter_map(|e| e.ok()).map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
+        let rel_path = p.strip_prefix(tree.root).unwrap_or(&p);
+        let Some(rel) = rel_path.to_str() else {
+            return Err(refused(&p, "its name is not UTF-8, which a zip entry name must be", "rename it, or exclude it"));
+        };
+        let rel = rel.replace(std::path::MAIN_SEPARATOR, "/");
+        let link = std::fs::symlink_metadata(&p).map_err(|e| McError::Package(format!("{}: {e}", p.display())))?.file_type().is_symlink();
+        if link {
+            if (tree.excluded)(&rel) {
+                continue;
+            }
+            let target = std::fs::canonicalize(&p).map_err(|e| refused(&p, &format!("a symlink that cannot be followed ({e})"), "fix or remove the link, or exclude it"))?;
+            if !target.starts_with(tree.canonical_root) {
+                return Err(refused(
+                    &p,
+                    &format!("a symlink to {}, outside the source directory {}", target.display(), tree.root.display()),
+                    "copy what it points to into the source directory, or exclude the link",
+                ));
+            }
+            let canonical_parent = std::fs::canonicalize(dir).unwrap_or_default();
+            if target.is_dir() && canonical_parent.starts_with(&target) {
+                return Err(refused(&p, &format!("a symlink to {}, one of its own parents (a loop)", target.display()), "remove the link, or exclude it"));
+            }
+        }
         let meta = std::fs::metadata(&p).map_err(|e| McError::Package(format!("{}: {e}", p.display())))?;
         if meta.is_dir() {
-            walk(root, &p, f)?;
+            walk(tree, &p, f)?;
         } else if meta.is_file() {
-            let rel = p.strip_prefix(root).unwrap_or(&p);
-            let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-            f(&rel.join("/"), &p)?;
+            f(&rel, &p)?;
         }
     }
     Ok(())
+}
+
+fn refused(path: &Path, why: &str, hint: &str) -> McError {
+    McError::Spec { location: path.display().to_string(), message: format!("cannot package {}: {why}", path.display()), hint: Some(hint.into()) }
 }
 
 #[cfg(unix)]

@@ -187,12 +187,31 @@ pub struct Spec {
     text: String,
 }
 
+/// Largest function spec read: a real one is a few hundred bytes, and TOML parsing costs
+/// over ten times the file's size in memory (a 100 MiB spec needed more than 1 GiB).
+pub const MAX_SPEC_BYTES: u64 = 1 << 20;
+
+fn read_capped(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    std::fs::File::open(path)?.take(MAX_SPEC_BYTES + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > MAX_SPEC_BYTES {
+        let msg = format!("larger than {} MiB, the most tusk reads as a function spec", MAX_SPEC_BYTES >> 20);
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, msg));
+    }
+    String::from_utf8(buf).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not UTF-8 text: invalid byte at line {line} (byte offset {at})"))
+    })
+}
+
 pub const DEFAULT_MEMORY: u32 = 256;
 pub const DEFAULT_TIMEOUT: u32 = 30;
 
 impl Spec {
     pub fn load(path: &Path) -> Result<Spec, McError> {
-        let text = std::fs::read_to_string(path).map_err(|e| McError::SpecRead { path: path.to_path_buf(), source: e })?;
+        let text = read_capped(path).map_err(|e| McError::SpecRead { path: path.to_path_buf(), source: e })?;
         Self::parse(path, text)
     }
 

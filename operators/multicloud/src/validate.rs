@@ -189,6 +189,9 @@ pub fn problems(spec: &Spec, clouds: &[CloudId], traffic: Option<u8>) -> Vec<Pro
                     });
                 }
                 let a = r.aws.clone().unwrap_or_default();
+                if let Some(why) = a.region.as_deref().and_then(unsafe_segment) {
+                    out.push(err("aws", "region", format!("aws: region {why}"), None));
+                }
                 if a.region.as_deref().unwrap_or("").is_empty() && crate::envvar::var("AWS_REGION").is_err() && crate::envvar::var("AWS_DEFAULT_REGION").is_err() {
                     out.push(err("aws", "region", "aws: no region".into(), Some("set [aws] region or AWS_REGION".into())));
                 }
@@ -263,6 +266,11 @@ pub fn problems(spec: &Spec, clouds: &[CloudId], traffic: Option<u8>) -> Vec<Pro
                     });
                 }
                 let g = r.gcp.clone().unwrap_or_default();
+                for (key, value) in [("project", &g.project), ("region", &g.region)] {
+                    if let Some(why) = value.as_deref().and_then(unsafe_segment) {
+                        out.push(err("gcp", key, format!("gcp: {key} {why}"), None));
+                    }
+                }
                 if g.project.as_deref().unwrap_or("").is_empty() {
                     out.push(err("gcp", "project", "gcp: no project".into(), Some("set [gcp] project".into())));
                 }
@@ -315,6 +323,11 @@ pub fn problems(spec: &Spec, clouds: &[CloudId], traffic: Option<u8>) -> Vec<Pro
                     && p != "flex"
                 {
                     out.push(err("azure", "plan", format!("azure: plan `{p}` is not supported yet; only flex (Flex Consumption)"), None));
+                }
+                for (key, value) in [("subscription", &a.subscription), ("resource_group", &a.resource_group), ("location", &a.location)] {
+                    if let Some(why) = value.as_deref().and_then(unsafe_segment) {
+                        out.push(err("azure", key, format!("azure: {key} {why}"), None));
+                    }
                 }
                 for (key, what) in [("subscription", &a.subscription), ("resource_group", &a.resource_group), ("location", &a.location), ("storage_account", &a.storage_account)] {
                     if what.as_deref().unwrap_or("").is_empty() && !(key == "subscription" && crate::envvar::var("AZURE_SUBSCRIPTION_ID").is_ok()) {
@@ -370,6 +383,19 @@ const AZURE_RESERVED_ENV: &[&str] = &[
     "AzureWebJobsStorage", "FUNCTIONS_EXTENSION_VERSION", "FUNCTIONS_WORKER_RUNTIME", "WEBSITE_RUN_FROM_PACKAGE",
     "DEPLOYMENT_STORAGE_CONNECTION_STRING",
 ];
+
+/// Why a value that tusk puts into an API URL (a region in a host name, a project or resource
+/// group in a path) is unsafe there, if it is: cloud identifiers are letters, digits and
+/// `-_.()`, so anything else (`/`, `..`, `@`, control characters) could only redirect the call.
+fn unsafe_segment(v: &str) -> Option<String> {
+    if let Some(c) = v.chars().find(|c| !(c.is_ascii_alphanumeric() || "-_.()".contains(*c))) {
+        return Some(format!("{v:?} may only contain letters, digits and - _ . ( ), not {c:?} (it becomes part of an API URL)"));
+    }
+    if v.starts_with('.') {
+        return Some(format!("{v:?} may not start with `.` (it becomes part of an API URL)"));
+    }
+    None
+}
 
 fn is_role_arn(s: &str) -> bool {
     let parts: Vec<&str> = s.splitn(6, ':').collect();
