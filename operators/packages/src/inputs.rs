@@ -120,7 +120,7 @@ pub fn gather(args: &Inputs) -> Result<Gathered> {
             if !any {
                 return Err(Error::usage(format!("no manifest found in {}", display_path(&path)))
                     .at(input.clone())
-                    .with_hint("pass specs (crates:serde@1) or a directory with Cargo.toml, package.json, pyproject.toml or requirements.txt"));
+                    .with_hint("pass specs (crates:serde@1) or a directory with Cargo.toml, package.json, pyproject.toml, requirements.txt or pom.xml"));
             }
         } else if path.is_file() {
             lock_dir.get_or_insert(path.parent().map(Path::to_path_buf).filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| PathBuf::from(".")));

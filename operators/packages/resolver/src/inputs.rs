@@ -397,5 +397,11 @@ mod tests {
         assert!(e.to_string().starts_with("Cargo.toml:2:"), "{e}");
         let p = package_json("{\n \"dependencies\": {\n  \"express\": \"^4\"\n }\n}", "package.json").unwrap();
         assert_eq!(p[0].origin, "package.json:3");
+        let t = tusk_toml("[packages.maven]\n\"org.slf4j:slf4j-api\" = \"[2.0,3.0)\"\n", "tusk.toml").unwrap();
+        assert_eq!((t[&Ecosystem::Maven][0].name.as_str(), t[&Ecosystem::Maven][0].req.as_str()), ("org.slf4j:slf4j-api", "[2.0,3.0)"));
+        let pom = pom_xml("<project><parent><groupId>g</groupId><artifactId>p</artifactId><version>2</version></parent><artifactId>app</artifactId></project>", "svc/pom.xml").unwrap();
+        assert_eq!((pom[0].name.as_str(), pom[0].req.as_str(), pom[0].kind.as_str()), ("svc/pom.xml", "g:app:2", "pom"));
+        let e = pom_xml("<project>\n<dependencies><dependency><groupId>g</groupId></dependency></dependencies></project>", "pom.xml").unwrap_err();
+        assert_eq!(e.to_string(), "pom.xml: not a valid POM: line 2: <dependency> has no <artifactId>");
     }
 }

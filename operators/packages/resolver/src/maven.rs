@@ -320,6 +320,8 @@ async fn collect_once(
             new_nodes.push(idx);
         }
         // Read the new winners' POMs concurrently, then follow them in order.
+        // A system-scoped dependency is a file on the machine: no POM, nothing below it.
+        new_nodes.retain(|&i| nodes[i].scope != "system");
         let mut set = tokio::task::JoinSet::new();
         for &i in &new_nodes {
             let client = client.clone();

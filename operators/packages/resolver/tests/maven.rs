@@ -192,15 +192,16 @@ async fn parent_chain_inherits_and_interpolates_in_the_childs_context() {
     let child_body = format!(
         "<parent>{}</parent><artifactId>child</artifactId><version>3</version><properties><lib.version>2.0</lib.version></properties>{}",
         coords("t", "parent", "7"),
-        deps(&[dep("t", "lib", "", ""), dep("t", "self", "", ""), dep("t", "gid", "${project.groupId}-${pom.version}", "")]),
+        deps(&[dep("t", "lib", "", ""), dep("t", "self", "", ""), dep("t", "gid", "${project.groupId}-${pom.version}", ""), dep("t", "self", "${version}.1", "")]),
     );
     let repo = write_repo(&[("t", "parent", "7", &parent_body), ("t", "child", "3", &child_body)]);
     let e = env(repo.path());
     let m = e.client.effective(&Gav::new("t", "child", "3")).await.unwrap();
     let got: Vec<String> = m.dependencies.iter().map(|d| format!("{}={}", d.artifact_id, d.version.clone().unwrap())).collect();
     // The child's property wins even inside the parent's dependencyManagement; project.version
-    // is the child's; the parent's own dependency comes after the child's.
-    assert_eq!(got, ["lib=2.0", "self=3", "gid=t-3", "inherited=7"]);
+    // is the child's; the parent's own dependency comes after the child's; a key declared
+    // twice keeps its first place and its last declaration.
+    assert_eq!(got, ["lib=2.0", "self=3.1", "gid=t-3", "inherited=7"]);
     assert_eq!(m.gav, Gav::new("t", "child", "3"));
 }
 
@@ -253,6 +254,11 @@ async fn exclusion_wildcards_and_scopes_prune_the_tree() {
     let (_d, all) = root("<scope>test</scope><exclusions><exclusion><groupId>*</groupId><artifactId>*</artifactId></exclusion></exclusions>");
     let tree = collect(&e.client, &[all], &Default::default()).await.unwrap().render();
     assert_eq!(tree, "me:root:jar:1\n\\- t:a:jar:1:test\n");
+    // A system-scoped dependency is a local file: listed, no POM read, nothing below it.
+    let (_d, system) = root("<scope>system</scope><systemPath>/opt/a.jar</systemPath>");
+    let fresh = env(repo.path());
+    let tree = collect(&fresh.client, &[system], &Default::default()).await.unwrap().render();
+    assert_eq!((tree.as_str(), fresh.server.total_hits()), ("me:root:jar:1\n\\- t:a:jar:1:system\n", 0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,7 +4,8 @@
 //! 1. **Parents**, recursively: groupId and version inherited when absent; `<properties>`
 //!    merged with the child winning; `<dependencyManagement>` and `<dependencies>` merged by
 //!    management key (`groupId:artifactId:type:classifier`), the child's entry winning and
-//!    coming first (Maven's merge order: the child's list, then what only a parent has).
+//!    coming first (Maven's merge order: the child's list, then what only a parent has);
+//!    a key repeated within one POM keeps its first position and its last declaration.
 //! 2. **Interpolation** of the merged model in the *child's* context: `${project.version}`,
 //!    `${project.groupId}`, `${project.artifactId}`, `${project.parent.version}` (also
 //!    `pom.*`, `parent.*` and the bare legacy `${version}`), then the merged properties,
@@ -88,8 +89,18 @@ pub(super) fn build<'a>(client: &'a MavenClient, pom: &'a Pom, location: &'a str
             let mut keys = BTreeSet::new();
             let mut out: Vec<(&Dependency, &str)> = Vec::new();
             for (p, name) in &chain {
+                // Within one POM a repeated key keeps its first position but the last
+                // declaration (Maven's model normalizer, with a warning).
+                let mut own: Vec<(String, &Dependency)> = Vec::new();
                 for d in list(p) {
-                    if keys.insert(d.management_key()) {
+                    let key = d.management_key();
+                    match own.iter_mut().find(|(k, _)| *k == key) {
+                        Some(slot) => slot.1 = d,
+                        None => own.push((key, d)),
+                    }
+                }
+                for (key, d) in own {
+                    if keys.insert(key) {
                         out.push((d, name.as_str()));
                     }
                 }
