@@ -99,6 +99,8 @@ fn owned_by<'a>(inner: &'a Inner, group: &str, plural: &str, ns: &str, uid: &str
             k.group == group
                 && k.plural == plural
                 && k.ns == ns
+                // Terminating objects are not active replicas any more.
+                && !s.obj["metadata"]["deletionTimestamp"].is_string()
                 && s.obj["metadata"]["ownerReferences"]
                     .as_array()
                     .is_some_and(|r| r.iter().any(|o| o["uid"].as_str() == Some(uid)))
@@ -178,6 +180,58 @@ pub fn tick(inner: &mut Inner) {
     jobs(inner);
     hpas(inner);
     pods(inner);
+    deletions(inner);
+}
+
+/// What finishes deletions: the kubelet ending pods whose containers have stopped, the garbage
+/// collector releasing foreground deletions once the dependents are gone, and the namespace
+/// controller deleting a terminating namespace's content, then the namespace
+/// (https://kubernetes.io/docs/concepts/architecture/garbage-collection/#foreground-deletion,
+/// https://kubernetes.io/docs/tasks/administer-cluster/namespaces/#deleting-a-namespace).
+fn deletions(inner: &mut Inner) {
+    let due: Vec<Key> = inner.pod_kill_at.iter().filter(|(_, t)| **t <= inner.tick).map(|(k, _)| k.clone()).collect();
+    for k in due {
+        inner.pod_kill_at.remove(&k);
+        inner.finish_deletion(&k);
+    }
+    let foreground: Vec<(Key, Value)> = inner
+        .objects
+        .iter()
+        .filter(|(_, s)| s.obj["metadata"]["finalizers"].as_array().is_some_and(|f| f.iter().any(|x| x == "foregroundDeletion")))
+        .map(|(k, s)| (k.clone(), s.obj.clone()))
+        .collect();
+    for (k, mut o) in foreground {
+        if inner.dependents(o["metadata"]["uid"].as_str().unwrap_or("")).is_empty() {
+            if let Some(f) = o["metadata"]["finalizers"].as_array_mut() {
+                f.retain(|x| x != "foregroundDeletion");
+            }
+            inner.put_internal(&k, o);
+            inner.finish_deletion(&k);
+        }
+    }
+    for (k, mut o) in each(inner, "", "namespaces") {
+        if !o["metadata"]["deletionTimestamp"].is_string() {
+            continue;
+        }
+        let content: Vec<(Key, bool)> = inner
+            .objects
+            .iter()
+            .filter(|(ck, _)| ck.ns == k.name)
+            .map(|(ck, s)| (ck.clone(), s.obj["metadata"]["deletionTimestamp"].is_string()))
+            .collect();
+        for (ck, terminating) in &content {
+            if !terminating {
+                inner.request_delete(ck, "Background", None);
+            }
+        }
+        if content.is_empty() && o["spec"]["finalizers"].as_array().is_some_and(|f| !f.is_empty()) {
+            o["spec"]["finalizers"] = json!([]);
+            inner.put_internal(&k, o);
+        }
+        if content.is_empty() {
+            inner.finish_deletion(&k);
+        }
+    }
 }
 
 fn each(inner: &Inner, group: &str, plural: &str) -> Vec<(Key, Value)> {
@@ -486,6 +540,10 @@ fn new_pod(inner: &mut Inner, owner: &Value, owner_api: &str, owner_kind: &str, 
             m.remove("annotations");
         }
     let pk = key("", "pods", ns, &name);
+    if inner.objects.contains_key(&pk) {
+        // A pod of that name is still terminating (a StatefulSet's): wait for it.
+        return;
+    }
     inner.put_internal(&pk, pod);
     event(inner, owner, "Normal", "SuccessfulCreate", &format!("Created pod: {name}"), &format!("{}-controller", owner_kind.to_lowercase()));
 }

@@ -14,6 +14,13 @@ fn or(obj: &mut Value, key: &str, v: Value) {
 }
 
 pub fn apply(group: &str, kind: &str, obj: &mut Value) {
+    if (group, kind) == ("", "Namespace") {
+        // The namespace strategy's PrepareForCreate: the `kubernetes` finalizer the namespace
+        // controller removes once the namespace is empty.
+        or(obj, "spec", json!({}));
+        or(&mut obj["spec"], "finalizers", json!(["kubernetes"]));
+        return;
+    }
     let Some(spec) = obj.get_mut("spec").filter(|s| s.is_object()) else {
         if (group, kind) == ("", "Secret") {
             or(obj, "type", json!("Opaque"));

@@ -461,8 +461,11 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
             let keys: Vec<(Key, Value)> =
                 g.list(&def.group, &def.plural, ns.as_deref()).into_iter().filter(|(_, v)| matches_selectors(v, &q)).collect();
             let mut items = Vec::new();
+            let grace = q.get("gracePeriodSeconds").and_then(|g| g.parse::<i64>().ok());
             for (k, v) in keys {
-                if dry_run || g.delete(&k, &propagation).is_some() {
+                if dry_run {
+                    items.push(v);
+                } else if let Some((v, _)) = g.request_delete(&k, &propagation, grace) {
                     items.push(v);
                 }
             }
@@ -474,11 +477,15 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
         }
         (&Method::DELETE, Some(name), None) => {
             let mut propagation = q.get("propagationPolicy").cloned().unwrap_or_default();
+            let mut grace = q.get("gracePeriodSeconds").and_then(|g| g.parse::<i64>().ok());
             let mut opts_dry = dry_run;
             if !body.is_empty()
                 && let Ok(opts) = serde_json::from_slice::<Value>(&body) {
                     if let Some(p) = opts["propagationPolicy"].as_str() {
                         propagation = p.to_string();
+                    }
+                    if let Some(g) = opts["gracePeriodSeconds"].as_i64() {
+                        grace = Some(g);
                     }
                     if opts["dryRun"].as_array().is_some_and(|a| a.iter().any(|x| x == "All")) {
                         opts_dry = true;
@@ -495,8 +502,11 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
                     None => error_response(ApiError::not_found(&def, name)),
                 };
             }
-            match g.delete(&k, &propagation) {
-                Some(_) => json_response(
+            match g.request_delete(&k, &propagation, grace) {
+                // Not gone yet (finalizers, graceful pod deletion, namespace content): the
+                // object as it now is, with its deletionTimestamp.
+                Some((v, false)) => json_response(200, &v),
+                Some((_, true)) => json_response(
                     200,
                     &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
                             "details": {"name": name, "group": def.group, "kind": def.plural}}),

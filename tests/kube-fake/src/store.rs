@@ -119,6 +119,9 @@ pub struct Inner {
     pub pod_logs: HashMap<(String, String, String), Vec<String>>,
     pub sim: HashMap<String, crate::controller::PodSim>,
     pub progress: HashMap<String, (String, u64)>,
+    /// Pods in graceful deletion: the controller tick at which the simulated kubelet has
+    /// stopped their containers and the pod object goes.
+    pub pod_kill_at: HashMap<Key, u64>,
     pub tick: u64,
     pub tx: broadcast::Sender<std::sync::Arc<WatchEvent>>,
 }
@@ -126,7 +129,10 @@ pub struct Inner {
 const LOG_CAP: usize = 20_000;
 
 pub fn now() -> String {
-    let t = time::OffsetDateTime::now_utc();
+    rfc3339(time::OffsetDateTime::now_utc())
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         t.year(),
@@ -255,6 +261,7 @@ impl Inner {
             pod_logs: HashMap::new(),
             sim: HashMap::new(),
             progress: HashMap::new(),
+            pod_kill_at: HashMap::new(),
             tick: 0,
             tx,
         }
@@ -360,6 +367,21 @@ impl Inner {
             });
         }
         validate_name(def, &key.name)?;
+        // No new content in a namespace being deleted (the NamespaceLifecycle admission plugin,
+        // https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#namespacelifecycle).
+        if def.namespaced
+            && !self.objects.contains_key(key)
+            && self.objects.get(&Key { group: String::new(), plural: "namespaces".into(), ns: String::new(), name: key.ns.clone() }).is_some_and(|n| n.obj["metadata"]["deletionTimestamp"].is_string())
+        {
+            let detail = format!("unable to create new content in namespace {} because it is being terminated", key.ns);
+            return Err(ApiError {
+                code: 403,
+                reason: "Forbidden",
+                message: format!("{} \"{}\" is forbidden: {detail}", def.plural, key.name),
+                details: json!({"name": key.name, "group": def.group, "kind": def.plural,
+                                "causes": [{"reason": "NamespaceTerminating", "message": detail, "field": "metadata.namespace"}]}),
+            });
+        }
         input["apiVersion"] = json!(def.api_version());
         input["kind"] = json!(def.kind);
         let now = now();
@@ -530,9 +552,28 @@ impl Inner {
         }
         match &old {
             Some(o) => {
-                for f in ["uid", "creationTimestamp", "generation"] {
+                for f in ["uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds"] {
                     if let Some(v) = o["metadata"].get(f) {
                         new_obj["metadata"][f] = v.clone();
+                    }
+                }
+                if o["metadata"]["deletionTimestamp"].is_string() {
+                    let had = o["metadata"]["finalizers"].as_array().cloned().unwrap_or_default();
+                    let added: Vec<String> = new_obj["metadata"]["finalizers"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter(|f| !had.contains(f))
+                        .map(|f| format!("{f}"))
+                        .collect();
+                    if !added.is_empty() {
+                        // apimachinery ValidateObjectMetaUpdate.
+                        return Err(invalid(
+                            def,
+                            &key.name,
+                            "metadata.finalizers",
+                            format!("Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{{{}}}", added.join(", ")),
+                        ));
                     }
                 }
                 if spec_part(o) != spec_part(&new_obj) {
@@ -579,7 +620,88 @@ impl Inner {
         self.objects.insert(key.clone(), Stored { obj: new_obj, managers });
         let rendered = self.render(key).unwrap_or(Value::Null);
         self.emit(if created { "ADDED" } else { "MODIFIED" }, key, rendered.clone());
+        self.finish_deletion(key);
         Ok((rendered, created))
+    }
+
+    /// Removes an object being deleted once nothing holds it: no finalizers left, not a pod
+    /// whose containers are still stopping, not a namespace with content.
+    pub fn finish_deletion(&mut self, key: &Key) {
+        let Some(s) = self.objects.get(key) else { return };
+        let m = &s.obj["metadata"];
+        if !m["deletionTimestamp"].is_string()
+            || m["finalizers"].as_array().is_some_and(|f| !f.is_empty())
+            || self.pod_kill_at.contains_key(key)
+            || (key.group.is_empty() && key.plural == "namespaces" && s.obj["spec"]["finalizers"].as_array().is_some_and(|f| !f.is_empty()))
+        {
+            return;
+        }
+        self.delete(key, "Background");
+    }
+
+    pub fn dependents(&self, uid: &str) -> Vec<Key> {
+        self.objects
+            .iter()
+            .filter(|(_, s)| s.obj["metadata"]["ownerReferences"].as_array().is_some_and(|refs| refs.iter().any(|r| r["uid"].as_str() == Some(uid))))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// A DELETE request (https://kubernetes.io/docs/concepts/overview/working-with-objects/finalizers/,
+    /// .../workloads/pods/pod-lifecycle/#pod-termination, .../architecture/garbage-collection/):
+    /// an object with finalizers, a scheduled pod with a grace period, a namespace, or a
+    /// foreground deletion with dependents is marked (`deletionTimestamp`) and stays until
+    /// its finalizers are gone, the kubelet stopped it, its content is gone, or its
+    /// dependents are; anything else goes at once. `Ok(true)` when the object is gone.
+    pub fn request_delete(&mut self, key: &Key, propagation: &str, grace: Option<i64>) -> Option<(Value, bool)> {
+        let obj = self.objects.get(key)?.obj.clone();
+        let is_pod = key.group.is_empty() && key.plural == "pods";
+        let is_ns = key.group.is_empty() && key.plural == "namespaces";
+        if obj["metadata"]["deletionTimestamp"].is_string() {
+            // Already terminating; a pod's grace period can only be shortened (to 0: now).
+            if is_pod && grace == Some(0) {
+                self.pod_kill_at.remove(key);
+                self.finish_deletion(key);
+            }
+            return Some(self.render(key).map_or((obj, true), |v| (v, false)));
+        }
+        let uid = obj["metadata"]["uid"].as_str().unwrap_or("").to_string();
+        let mut finalizers: Vec<Value> = obj["metadata"]["finalizers"].as_array().cloned().unwrap_or_default();
+        let dependents = self.dependents(&uid);
+        if propagation == "Foreground" && !dependents.is_empty() && !finalizers.contains(&json!("foregroundDeletion")) {
+            finalizers.push(json!("foregroundDeletion"));
+        }
+        let grace_s = if is_pod { grace.unwrap_or_else(|| obj["spec"]["terminationGracePeriodSeconds"].as_i64().unwrap_or(30)) } else { 0 };
+        // An unscheduled pod has no kubelet to wait for: it goes at once.
+        let graceful_pod = is_pod && grace_s > 0 && obj["spec"]["nodeName"].as_str().is_some_and(|n| !n.is_empty());
+        if finalizers.is_empty() && !graceful_pod && !is_ns {
+            let gone = self.delete(key, propagation)?;
+            return Some((gone, true));
+        }
+        let mut o = obj;
+        let at = if graceful_pod { time::OffsetDateTime::now_utc() + time::Duration::seconds(grace_s) } else { time::OffsetDateTime::now_utc() };
+        o["metadata"]["deletionTimestamp"] = json!(rfc3339(at));
+        o["metadata"]["deletionGracePeriodSeconds"] = json!(if graceful_pod { grace_s } else { 0 });
+        o["metadata"]["finalizers"] = Value::Array(finalizers);
+        if o["metadata"]["finalizers"].as_array().is_some_and(Vec::is_empty)
+            && let Some(m) = o["metadata"].as_object_mut()
+        {
+            m.remove("finalizers");
+        }
+        if is_ns {
+            o["status"]["phase"] = json!("Terminating");
+        }
+        if graceful_pod {
+            // The simulated kubelet stops the containers within a few ticks (they all exit on SIGTERM).
+            self.pod_kill_at.insert(key.clone(), self.tick + grace_s.clamp(0, 3) as u64);
+        }
+        self.put_internal(key, o);
+        if propagation == "Foreground" {
+            for d in dependents {
+                self.request_delete(&d, "Foreground", None);
+            }
+        }
+        Some((self.render(key).unwrap_or(Value::Null), false))
     }
 
     /// Controller-side write: replaces the object (status included), bumping the version
@@ -632,6 +754,7 @@ impl Inner {
             })
             .map(|(k, _)| k.clone())
             .collect();
+        self.pod_kill_at.remove(key);
         for d in dependents {
             if propagation == "Orphan" {
                 if let Some(s) = self.objects.get(&d) {
@@ -642,7 +765,8 @@ impl Inner {
                     self.put_internal(&d, o);
                 }
             } else {
-                self.delete(&d, propagation);
+                // The garbage collector deletes dependents like a client would (pods gracefully).
+                self.request_delete(&d, "Background", None);
             }
         }
         Some(obj)
