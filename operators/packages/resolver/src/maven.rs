@@ -177,15 +177,13 @@ struct RootProject {
 
 async fn root_project(client: &MavenClient, roots: &[RootReq]) -> Result<RootProject, ResolveError> {
     let mut project = RootProject { name: "your requirements".into(), dependencies: Vec::new(), management: Vec::new() };
-    let mut poms = 0;
-    for r in roots.iter().filter(|r| r.kind == POM_ROOT) {
+    for (n, r) in roots.iter().filter(|r| r.kind == POM_ROOT).enumerate() {
         let text = std::fs::read_to_string(&r.name).map_err(|e| ResolveError::Input { location: r.name.clone(), message: format!("cannot read: {e}") })?;
         let pom = tusk_index::maven::pom::parse(&text).map_err(|m| ResolveError::Input { location: r.name.clone(), message: format!("not a valid POM: {m}") })?;
         let model = client.effective_of_file(&pom, &r.name).await?;
-        if poms == 0 {
+        if n == 0 {
             project.name = format!("{}:{}:{}:{}", model.gav.group_id, model.gav.artifact_id, pom.packaging.as_deref().unwrap_or("jar"), model.gav.version);
         }
-        poms += 1;
         project.dependencies.extend(model.dependencies.into_iter().map(|d| (d, Some(r.name.clone()))));
         for m in model.management {
             if !project.management.iter().any(|x| x.management_key() == m.management_key()) {
