@@ -83,6 +83,9 @@ pub struct Graph {
     pub nodes: Vec<Node>,
     /// Indices of the direct dependencies, in declaration order.
     pub direct: Vec<usize>,
+    /// Every occurrence Maven's collector saw, per parent in declaration order: slot 0 is the
+    /// root, slot `i + 1` node `i`. Winners and the ones omitted (for `render_verbose`).
+    pub occurrences: Vec<Vec<Occurrence>>,
     /// POMs read (parents and BOMs included).
     pub documents: u64,
 }
@@ -94,6 +97,38 @@ impl Graph {
         let mut out = format!("{}\n", self.root);
         self.render_children(&self.direct, "", &mut out);
         out
+    }
+
+    /// The tree as `mvn dependency:tree -Dverbose` prints it: also the occurrences that lost,
+    /// `omitted for duplicate` (same version) or `omitted for conflict with <winner>`, and
+    /// `version managed from <declared>` where the root's dependencyManagement set a version.
+    pub fn render_verbose(&self) -> String {
+        let mut out = format!("{}\n", self.root);
+        self.verbose_children(0, None, "", &mut out);
+        out
+    }
+
+    fn verbose_children(&self, slot: usize, parent_scope: Option<&str>, prefix: &str, out: &mut String) {
+        let list = &self.occurrences[slot];
+        for (i, o) in list.iter().enumerate() {
+            let last = i + 1 == list.len();
+            let branch = if last { "\\- " } else { "+- " };
+            let managed = o.premanaged.as_ref().map(|v| format!("version managed from {v}"));
+            match o.winner {
+                Some(n) => {
+                    let node = &self.nodes[n];
+                    let note = managed.map(|m| format!(" ({m})")).unwrap_or_default();
+                    out.push_str(&format!("{prefix}{branch}{}:{}:{}{note}\n", o.coordinates, node.version, node.scope));
+                    self.verbose_children(n + 1, Some(&node.scope), &format!("{prefix}{}", if last { "   " } else { "|  " }), out);
+                }
+                None => {
+                    let scope = parent_scope.map_or_else(|| o.declared_scope.clone(), |p| derive_scope(p, &o.declared_scope));
+                    let omitted = if o.version == o.won { "omitted for duplicate".to_string() } else { format!("omitted for conflict with {}", o.won) };
+                    let notes = managed.into_iter().chain(std::iter::once(omitted)).collect::<Vec<_>>().join("; ");
+                    out.push_str(&format!("{prefix}{branch}({}:{}:{scope} - {notes})\n", o.coordinates, o.version));
+                }
+            }
+        }
     }
 
     fn render_children(&self, children: &[usize], prefix: &str, out: &mut String) {
@@ -115,11 +150,28 @@ impl Graph {
     }
 }
 
+/// One occurrence of a dependency below a parent.
+#[derive(Debug, Clone)]
+pub struct Occurrence {
+    /// `groupId:artifactId:type[:classifier]`.
+    pub coordinates: String,
+    /// The version this occurrence asked for (after the root's dependencyManagement).
+    pub version: String,
+    pub declared_scope: String,
+    /// The declared version when the root's dependencyManagement set one.
+    pub premanaged: Option<String>,
+    /// The node it became, or `None` when another occurrence won.
+    pub winner: Option<usize>,
+    /// The version that won.
+    pub won: String,
+}
+
 /// A dependency as the collector sees it: declared, then managed by the root.
 #[derive(Debug, Clone)]
 struct Declared {
     dep: Dependency,
     managed_from: Option<String>,
+    premanaged: Option<String>,
     origin: Option<String>,
 }
 
@@ -258,10 +310,11 @@ async fn collect_once(
     let mut items: HashMap<String, Vec<Item>> = HashMap::new();
     let mut exclusions: Vec<Vec<Exclusion>> = Vec::new();
     let mut direct = Vec::new();
+    let mut occurrences: Vec<Vec<Occurrence>> = vec![Vec::new()];
     let managed: HashMap<String, &Dependency> = project.management.iter().map(|m| (key_of(m), m)).collect();
 
     // Level 1: the project's own dependencies (already managed by its effective model).
-    let mut level: Vec<(Option<usize>, Declared)> = project.dependencies.iter().map(|(d, origin)| (None, Declared { dep: d.clone(), managed_from: None, origin: origin.clone() })).collect();
+    let mut level: Vec<(Option<usize>, Declared)> = project.dependencies.iter().map(|(d, origin)| (None, Declared { dep: d.clone(), managed_from: None, premanaged: None, origin: origin.clone() })).collect();
     let mut depth = 1;
     while !level.is_empty() {
         if cancel.is_cancelled() {
@@ -278,9 +331,19 @@ async fn collect_once(
                 Some(p) => derive_scope(&nodes[p].scope, &declared_scope),
                 None => declared_scope.clone(),
             };
-            if winners.contains_key(&key) {
+            let coordinates = format!("{}:{}:{}{}", d.group_id, d.artifact_id, d.kind.as_deref().unwrap_or("jar"), d.classifier.as_deref().map(|c| format!(":{c}")).unwrap_or_default());
+            let slot = parent.map_or(0, |p| p + 1);
+            if let Some(&w) = winners.get(&key) {
                 // The version this occurrence would have had: the candidate for a backtrack.
                 let version = if is_range(&req) { select(client, d, &req).await? } else { req.clone() };
+                occurrences[slot].push(Occurrence {
+                    coordinates,
+                    version: version.clone(),
+                    declared_scope: declared_scope.clone(),
+                    premanaged: decl.premanaged.clone(),
+                    winner: None,
+                    won: nodes[w].version.clone(),
+                });
                 items.entry(key).or_default().push(Item { parent, declared_scope, depth, version, req, declared });
                 continue;
             }
@@ -288,8 +351,17 @@ async fn collect_once(
                 Some(v) => v.clone(),
                 None => select(client, d, &req).await?,
             };
-            items.entry(key.clone()).or_default().push(Item { parent, declared_scope, depth, version: version.clone(), req: req.clone(), declared });
+            items.entry(key.clone()).or_default().push(Item { parent, declared_scope: declared_scope.clone(), depth, version: version.clone(), req: req.clone(), declared });
             let idx = nodes.len();
+            occurrences[slot].push(Occurrence {
+                coordinates,
+                version: version.clone(),
+                declared_scope: declared_scope.clone(),
+                premanaged: decl.premanaged.clone(),
+                winner: Some(idx),
+                won: version.clone(),
+            });
+            occurrences.push(Vec::new());
             let mut path_exclusions = parent.map(|p| exclusions[p].clone()).unwrap_or_default();
             path_exclusions.extend(d.exclusions.iter().cloned());
             exclusions.push(path_exclusions);
@@ -350,7 +422,11 @@ async fn collect_once(
                 }
                 let mut dep = dep.clone();
                 let mut managed_from = None;
+                let mut premanaged = None;
                 if let Some(m) = managed.get(&key_of(&dep)) {
+                    if m.version.is_some() {
+                        premanaged = dep.version.clone();
+                    }
                     if let Some(v) = &m.version
                         && dep.version.as_ref() != Some(v)
                     {
@@ -361,7 +437,7 @@ async fn collect_once(
                     }
                     dep.exclusions.extend(m.exclusions.iter().cloned());
                 }
-                next.push((Some(i), Declared { dep, managed_from, origin: None }));
+                next.push((Some(i), Declared { dep, managed_from, premanaged, origin: None }));
             }
         }
         level = next;
@@ -388,7 +464,7 @@ async fn collect_once(
         n.edges = e;
     }
     let documents = nodes.len() as u64;
-    Ok((Graph { root: project.name.clone(), nodes, direct, documents }, items))
+    Ok((Graph { root: project.name.clone(), nodes, direct, occurrences, documents }, items))
 }
 
 /// A POM that is not in the repository: a direct dependency's is the user's spelling (the

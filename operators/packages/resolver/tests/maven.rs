@@ -59,8 +59,10 @@ async fn same_as_maven(name: &str) {
     let graph = collect(&e.client, &roots, &Default::default()).await.unwrap();
     // The same artifacts, versions and scopes as Maven…
     assert_eq!(coordinates(&graph.render()), coordinates(&expected));
-    // …in the same tree, line for line.
+    // …in the same tree, line for line, and the verbose tree with what lost and why.
     assert_eq!(graph.render(), expected);
+    let verbose = std::fs::read_to_string(dir.join("dependency-tree.verbose.resolved-by-maven.txt")).unwrap();
+    assert_eq!(graph.render_verbose(), verbose);
     // The Resolution (lock, tree, why, -o json) holds the same name@version set.
     let res = resolve(e.client.clone(), roots, Default::default()).await.unwrap();
     let got: BTreeSet<String> = res.packages.iter().map(|p| format!("{}:{}", p.name, p.version)).collect();
