@@ -550,6 +550,9 @@ impl Inner {
                 return Err(crate::schema::invalid_error(&def.group, &def.kind, &key.name, &errs));
             }
         }
+        if let Some(o) = &old {
+            align_order(&mut new_obj, o);
+        }
         match &old {
             Some(o) => {
                 for f in ["uid", "creationTimestamp", "generation", "deletionTimestamp", "deletionGracePeriodSeconds"] {
@@ -809,6 +812,36 @@ fn take_ownership(
     e.time = now.to_string();
 }
 
+/// Keeps the keys the object had in the order it had them (new keys after). A real server
+/// serializes in its Go structs' field order, so a field removed and defaulted again never
+/// moves; here the order is the order of arrival, which this keeps stable across writes.
+fn align_order(new: &mut Value, old: &Value) {
+    match (new, old) {
+        (Value::Object(n), Value::Object(o)) => {
+            let mut taken = std::mem::take(n);
+            for k in o.keys() {
+                if let Some(mut v) = taken.shift_remove(k) {
+                    align_order(&mut v, &o[k]);
+                    n.insert(k.clone(), v);
+                }
+            }
+            for (k, v) in taken {
+                n.insert(k, v);
+            }
+        }
+        (Value::Array(n), Value::Array(o)) => {
+            for (i, v) in n.iter_mut().enumerate() {
+                // The element of the same name (containers, env, ports…), else the same index.
+                let same = o.iter().find(|x| x.get("name").is_some() && x.get("name") == v.get("name")).or_else(|| o.get(i));
+                if let Some(ov) = same {
+                    align_order(v, ov);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 fn validate_name(def: &ResourceDef, name: &str) -> Result<(), ApiError> {
     let ok = !name.is_empty()
         && name.len() <= 253
@@ -878,4 +911,19 @@ fn validate_update(def: &ResourceDef, old: &Value, new: &Value) -> Result<(), Ap
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_removed_and_defaulted_again_keeps_its_place() {
+        let old = json!({"spec": {"containers": [{"name": "web", "image": "a", "imagePullPolicy": "IfNotPresent", "terminationMessagePath": "/dev/termination-log"}]}});
+        let mut new = json!({"spec": {"containers": [{"name": "web", "image": "b", "terminationMessagePath": "/dev/termination-log", "imagePullPolicy": "IfNotPresent", "resources": {}}]}});
+        align_order(&mut new, &old);
+        let keys: Vec<&String> = new["spec"]["containers"][0].as_object().map(|m| m.keys().collect()).unwrap_or_default();
+        assert_eq!(keys, ["name", "image", "imagePullPolicy", "terminationMessagePath", "resources"]);
+        assert_eq!(new["spec"]["containers"][0]["image"], "b");
+    }
 }
