@@ -101,7 +101,7 @@ pub fn gather(args: &Inputs) -> Result<Gathered> {
     let mut lock_dir: Option<PathBuf> = None;
     for input in &given {
         if is_spec(input) {
-            let (eco, req) = tusk_resolver::inputs::parse_spec(input).map_err(|e| usage_from(e).with_hint("specs look like crates:serde@1, npm:express@^4, pypi:\"requests>=2.31\""))?;
+            let (eco, req) = tusk_resolver::inputs::parse_spec(input).map_err(|e| usage_from(e).with_hint("specs look like crates:serde@1, npm:express@^4, pypi:\"requests>=2.31\", maven:org.slf4j:slf4j-api@2.0.9"))?;
             inputs.entry(eco).or_default().push(req);
             continue;
         }

@@ -85,7 +85,12 @@ fn parse_maven_spec(s: &str) -> Result<RootReq, String> {
     };
     let valid = |p: &str| valid_name(p, &['.']);
     match coords.split_once(':') {
-        Some((g, a)) if valid(g) && valid(a) => Ok(RootReq::new(coords, if req.is_empty() { "*" } else { req })),
+        Some((g, a)) if valid(g) && valid(a) => {
+            if req.starts_with(['[', '(']) {
+                tusk_maven::GenericVersionConstraint::parse(req).map_err(|e| e.to_string())?;
+            }
+            Ok(RootReq::new(coords, if req.is_empty() { "*" } else { req }))
+        }
         _ => Err(format!("`{coords}` is not groupId:artifactId (e.g. maven:org.slf4j:slf4j-api@2.0.9 or maven:org.slf4j:slf4j-api@[2.0,3.0))")),
     }
 }
@@ -372,6 +377,8 @@ mod tests {
         assert_eq!((r.name.as_str(), r.req.as_str()), ("@types/node", "^20"));
         let (_, r) = parse_spec("npm:express").unwrap();
         assert_eq!(r.req, "*");
+        let e = parse_spec("maven:org.slf4j:slf4j-api@[2.0").unwrap_err().to_string();
+        assert_eq!(e, "spec `maven:org.slf4j:slf4j-api@[2.0`: invalid Maven range `[2.0`: unbounded version range (missing ] or ))");
         let (_, r) = parse_spec("pypi:requests[socks]>=2.31; python_version >= '3.9'").unwrap();
         assert_eq!((r.name.as_str(), r.req.as_str(), r.condition.as_deref()), ("requests", ">=2.31", Some("python_version >= '3.9'")));
         assert!(parse_spec("serde@1").is_err());

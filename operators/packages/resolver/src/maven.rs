@@ -232,7 +232,12 @@ async fn root_project(client: &MavenClient, roots: &[RootReq]) -> Result<RootPro
     for (n, r) in roots.iter().filter(|r| r.kind == POM_ROOT).enumerate() {
         let text = std::fs::read_to_string(&r.name).map_err(|e| ResolveError::Input { location: r.name.clone(), message: format!("cannot read: {e}") })?;
         let pom = tusk_index::maven::pom::parse(&text).map_err(|m| ResolveError::Input { location: r.name.clone(), message: format!("not a valid POM: {m}") })?;
-        let model = client.effective_of_file(&pom, &r.name).await?;
+        // What is wrong in the user's own pom.xml (a property, a version, its parent's
+        // coordinates) is bad input, named at the file.
+        let model = client.effective_of_file(&pom, &r.name).await.map_err(|e| match e {
+            tusk_index::IndexError::Model { pom, message } if pom == r.name => ResolveError::Input { location: pom, message },
+            other => other.into(),
+        })?;
         if n == 0 {
             project.name = format!("{}:{}:{}:{}", model.gav.group_id, model.gav.artifact_id, pom.packaging.as_deref().unwrap_or("jar"), model.gav.version);
         }

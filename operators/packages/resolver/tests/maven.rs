@@ -323,6 +323,18 @@ async fn model_errors_name_the_pom_and_what_is_missing() {
     let r = tusk_resolver::inputs::parse_spec("maven:t:orphan@1").unwrap().1;
     let err = collect(&e.client, &[r], &Default::default()).await.unwrap_err().to_string();
     assert!(err.starts_with("t:orphan:1: the parent t:gone:4"), "{err}");
+    // In the user's own pom.xml it is bad input, named at the file.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pom.xml");
+    std::fs::write(&path, format!("<project>{}{}</project>", coords("me", "app", "1"), deps(&[dep("t", "x", "${nowhere}", "")]))).unwrap();
+    let root = pom_root(&path);
+    match collect(&e.client, std::slice::from_ref(&root), &Default::default()).await.unwrap_err() {
+        ResolveError::Input { location, message } => {
+            assert_eq!(location, root.name);
+            assert!(message.contains("`${nowhere}` does not resolve"), "{message}");
+        }
+        other => panic!("{other}"),
+    }
     let r = tusk_resolver::inputs::parse_spec("maven:t:needs@1").unwrap().1;
     let err = collect(&e.client, &[r], &Default::default()).await.unwrap_err().to_string();
     assert_eq!(err, format!("t:absent:2: not in the repository {} (required by t:needs:1)", e.server.base));
