@@ -13,14 +13,12 @@
 //! * `target = "cfg(..)"` / a triple is evaluated for one target triple (default: the host).
 //! * Yanked versions are never chosen; versions are tried highest first.
 
-use crate::prefetch::Prefetcher;
-use crate::report;
+use crate::adapter::{Adapter, require};
+use crate::provider::{self, DocCache};
 use crate::{Ecosystem, Edge, Pkg, Resolution, ResolveError, ResolvedPackage, RootReq, SolveStats};
-use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, VersionSet as _};
-use std::cmp::Reverse;
+use pubgrub::{Dependencies, DerivationTree, VersionSet as _};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tusk_crates::{Requirement, Version, VersionSet, compat_bucket, semver};
@@ -114,51 +112,13 @@ impl Default for CratesOptions {
     }
 }
 
-type Deps = BTreeMap<Pkg, VersionSet>;
+type Deps = crate::adapter::Deps<Version>;
+type Docs = Arc<DocCache<CratesAdapter>>;
 
-type Docs = Prefetcher<String, CrateDoc, IndexError>;
-
-struct Shared {
+/// crates.io's part of the shared provider ([`crate::provider`]).
+pub struct CratesAdapter {
     client: CratesClient,
-    docs: Docs,
     target: Target,
-}
-
-type DocFuture = Pin<Box<dyn Future<Output = Result<CrateDoc, IndexError>> + Send>>;
-
-/// Fetches a crate's index file, then starts fetching the dependencies its newest version
-/// will most likely need (non-optional, plus those its `default` feature enables).
-fn fetch_doc(shared: Arc<Shared>, name: String) -> DocFuture {
-    Box::pin(async move {
-        let idx = shared.client.crate_versions(&name).await?;
-        let doc = CrateDoc::from_index(&name, idx.versions);
-        if let Some(newest) = doc.versions.iter().find(|v| !v.raw.yanked && !v.version.is_prerelease()) {
-            let features = newest.raw.all_features();
-            let default_deps: BTreeSet<&str> = features
-                .get("default")
-                .map(|d| d.iter().map(|e| e.trim_start_matches("dep:").split('/').next().unwrap_or("")).collect())
-                .unwrap_or_default();
-            for dep in &newest.raw.deps {
-                if dep.kind() == "dev" || !shared.target.matches(dep.target.as_deref()) {
-                    continue;
-                }
-                if dep.optional && !default_deps.contains(dep.name.as_str()) {
-                    continue;
-                }
-                let dn = dep.crate_name().to_string();
-                let s = shared.clone();
-                let key = dn.clone();
-                shared.docs.spawn(&key, move || fetch_doc(s, dn));
-            }
-        }
-        Ok(doc)
-    })
-}
-
-struct Provider {
-    shared: Arc<Shared>,
-    roots: Vec<RootReq>,
-    cancel: CancellationToken,
 }
 
 /// A dependency to turn into solver terms.
@@ -169,26 +129,14 @@ struct DepSpec<'a> {
     default_features: bool,
 }
 
-impl Provider {
-    fn doc(&self, name: &str) -> Result<Arc<CrateDoc>, ResolveError> {
-        let s = self.shared.clone();
-        let n = name.to_string();
-        self.shared.docs.get_blocking(&n, || fetch_doc(s, name.to_string())).map_err(ResolveError::Index)
-    }
-
-    fn prefetch(&self, name: &str) {
-        let s = self.shared.clone();
-        let n = name.to_string();
-        self.shared.docs.spawn(&n, || fetch_doc(s, n.clone()));
-    }
-
+impl CratesAdapter {
     /// The terms for one dependency edge, added to `out`.
-    fn dep_terms(&self, dep: &DepSpec<'_>, out: &mut Deps) -> Result<(), ResolveError> {
+    fn dep_terms(&self, docs: &Docs, dep: &DepSpec<'_>, out: &mut Deps) -> Result<(), ResolveError> {
         let req = Requirement::parse(dep.req).map_err(|e| ResolveError::Input {
             location: format!("dependency on `{}`", dep.crate_name),
             message: format!("invalid version requirement `{}`: {e}", dep.req),
         })?;
-        let doc = self.doc(dep.crate_name)?;
+        let doc = docs.doc(dep.crate_name)?;
         let mut features: BTreeSet<String> = dep.features.clone();
         if dep.default_features {
             features.insert("default".into());
@@ -203,70 +151,37 @@ impl Provider {
                 None => guess_bucket(&req),
             };
             let base = Pkg::Base { name: name.clone(), copy: Some(bucket.clone()) };
-            intersect(out, base, &set);
+            require(out, base, &set);
             for f in features {
-                intersect(out, Pkg::Feature { name: name.clone(), copy: Some(bucket.clone()), feature: f.into() }, &set);
+                require(out, Pkg::Feature { name: name.clone(), copy: Some(bucket.clone()), feature: f.into() }, &set);
             }
         } else {
             let features: Vec<String> = features.into_iter().collect();
-            intersect(out, Pkg::Any { name, req: req.to_string().into(), features: features.join(",").into() }, &set);
+            require(out, Pkg::Any { name, req: req.to_string().into(), features: features.join(",").into() }, &set);
         }
         Ok(())
     }
 
-    fn root_deps(&self) -> Result<Deps, ResolveError> {
-        for r in &self.roots {
-            self.prefetch(r.package_name());
-        }
-        let mut out = Deps::new();
-        for r in &self.roots {
-            if r.kind == "optional" || !self.shared.target.matches(r.condition.as_deref()) {
-                continue;
-            }
-            let spec = DepSpec {
-                crate_name: r.package_name(),
-                req: &r.req,
-                features: r.features.iter().cloned().collect(),
-                default_features: r.default_features,
-            };
-            self.dep_terms(&spec, &mut out).map_err(|e| match e {
-                ResolveError::Input { message, .. } => ResolveError::Input { location: r.origin.clone(), message },
-                other => other,
-            })?;
-        }
-        Ok(out)
-    }
-
     /// Dependencies of a crate version that apply without features: non-optional normal and
     /// build dependencies for this target.
-    fn base_deps(&self, cv: &CrateVersion) -> Result<Deps, ResolveError> {
-        let active: Vec<&IndexDep> = cv
-            .raw
-            .deps
-            .iter()
-            .filter(|d| !d.optional && d.kind() != "dev" && self.shared.target.matches(d.target.as_deref()))
-            .collect();
+    fn base_deps(&self, docs: &Docs, cv: &CrateVersion) -> Result<Deps, ResolveError> {
+        let active: Vec<&IndexDep> =
+            cv.raw.deps.iter().filter(|d| !d.optional && d.kind() != "dev" && self.target.matches(d.target.as_deref())).collect();
         for d in &active {
-            self.prefetch(d.crate_name());
+            docs.prefetch(d.crate_name());
         }
         let mut out = Deps::new();
         for d in active {
             let spec = DepSpec { crate_name: d.crate_name(), req: &d.req, features: d.features.iter().cloned().collect(), default_features: d.default_features };
-            self.dep_terms(&spec, &mut out)?;
+            self.dep_terms(docs, &spec, &mut out)?;
         }
         Ok(out)
     }
 
     /// What feature `feature` of `cv` enables: `Ok(None)` when the feature does not exist.
-    fn feature_deps(
-        &self,
-        name: &Arc<str>,
-        bucket: &Arc<str>,
-        cv: &CrateVersion,
-        feature: &str,
-    ) -> Result<Option<Deps>, ResolveError> {
+    fn feature_deps(&self, docs: &Docs, name: &Arc<str>, bucket: &Arc<str>, cv: &CrateVersion, feature: &str) -> Result<Option<Deps>, ResolveError> {
         let features = cv.raw.all_features();
-        let applicable = |d: &&IndexDep| d.kind() != "dev" && self.shared.target.matches(d.target.as_deref());
+        let applicable = |d: &&IndexDep| d.kind() != "dev" && self.target.matches(d.target.as_deref());
         let mut out = Deps::new();
         let exact = VersionSet::singleton(cv.version.clone());
         out.insert(Pkg::Base { name: name.clone(), copy: Some(bucket.clone()) }, exact.clone());
@@ -312,32 +227,25 @@ impl Provider {
             .flat_map(|(dep_name, extra)| cv.raw.deps.iter().filter(|d| d.name == *dep_name).filter(applicable).map(move |d| (d, extra)))
             .collect();
         for (d, _) in &deps {
-            self.prefetch(d.crate_name());
+            docs.prefetch(d.crate_name());
         }
         for (d, extra) in deps {
             let mut fs: BTreeSet<String> = d.features.iter().cloned().collect();
             fs.extend(extra.iter().cloned());
             let spec = DepSpec { crate_name: d.crate_name(), req: &d.req, features: fs, default_features: d.default_features };
-            self.dep_terms(&spec, &mut out)?;
+            self.dep_terms(docs, &spec, &mut out)?;
         }
         Ok(Some(out))
     }
+}
 
-    fn candidates_all<'d>(&self, doc: &'d CrateDoc, pkg: &Pkg) -> impl Iterator<Item = &'d CrateVersion> + use<'d> {
-        let bucket = match pkg {
-            Pkg::Base { copy, .. } | Pkg::Feature { copy, .. } => copy.clone(),
-            _ => None,
-        };
-        doc.versions.iter().filter(move |v| bucket.as_ref().is_none_or(|b| *b == v.bucket))
-    }
-
-    fn candidates<'d>(&self, doc: &'d CrateDoc, pkg: &Pkg) -> impl Iterator<Item = &'d CrateVersion> + use<'d> {
-        let bucket = match pkg {
-            Pkg::Base { copy, .. } | Pkg::Feature { copy, .. } => copy.clone(),
-            _ => None,
-        };
-        doc.versions.iter().filter(move |v| !v.raw.yanked && bucket.as_ref().is_none_or(|b| *b == v.bucket))
-    }
+/// The versions of `doc` in `pkg`'s bucket (any bucket for a [`Pkg::Any`]), yanked included.
+fn in_bucket<'d>(doc: &'d CrateDoc, pkg: &Pkg) -> impl Iterator<Item = &'d CrateVersion> + use<'d> {
+    let bucket = match pkg {
+        Pkg::Base { copy, .. } | Pkg::Feature { copy, .. } => copy.clone(),
+        _ => None,
+    };
+    doc.versions.iter().filter(move |v| bucket.as_ref().is_none_or(|b| *b == v.bucket))
 }
 
 fn guess_bucket(req: &Requirement) -> Arc<str> {
@@ -347,79 +255,92 @@ fn guess_bucket(req: &Requirement) -> Arc<str> {
     }
 }
 
-fn intersect(out: &mut Deps, pkg: Pkg, set: &VersionSet) {
-    match out.get_mut(&pkg) {
-        Some(existing) => *existing = existing.intersection(set),
-        None => {
-            out.insert(pkg, set.clone());
-        }
-    }
-}
-
-impl DependencyProvider for Provider {
-    type P = Pkg;
+impl Adapter for CratesAdapter {
     type V = Version;
-    type VS = VersionSet;
-    type M = String;
-    type Err = ResolveError;
-    type Priority = (u32, Reverse<usize>);
+    type Doc = CrateDoc;
+    type Round = ();
 
-    fn prioritize(&self, package: &Pkg, range: &VersionSet, stats: &PackageResolutionStatistics) -> Self::Priority {
-        if matches!(package, Pkg::Root) {
-            return (u32::MAX, Reverse(0));
-        }
-        // Wait for the document rather than peek: a priority that depends on which fetch
-        // finished first makes the solve order, and so the chosen versions and conflict
-        // reports, differ run to run. The fetches were started together when the package was
-        // discovered, so the waits overlap.
-        let count = match self.doc(package.name()) {
-            Ok(doc) => self.candidates(&doc, package).filter(|v| range.contains(&v.version)).count(),
-            _ => usize::MAX,
-        };
-        // Packages with fewer candidates (and more conflicts) first, as pubgrub's examples do.
-        if count == 0 {
-            return (u32::MAX, Reverse(0));
-        }
-        (stats.conflict_count(), Reverse(count))
+    const ECOSYSTEM: Ecosystem = Ecosystem::Crates;
+
+    fn root_version(&self) -> Result<Version, ResolveError> {
+        Ok(Version::new(0, 0, 0))
     }
 
-    fn choose_version(&self, package: &Pkg, range: &VersionSet) -> Result<Option<Version>, ResolveError> {
-        if self.cancel.is_cancelled() {
-            return Err(ResolveError::Cancelled);
+    fn fetch(&self, name: &str) -> impl Future<Output = Result<CrateDoc, IndexError>> + Send {
+        async move {
+            let idx = self.client.crate_versions(name).await?;
+            Ok(CrateDoc::from_index(name, idx.versions))
         }
-        if matches!(package, Pkg::Root) {
-            return Ok(Some(Version::new(0, 0, 0)));
-        }
-        let doc = self.doc(package.name())?;
-        Ok(self.candidates(&doc, package).find(|v| range.contains(&v.version)).map(|v| v.version.clone()))
     }
 
-    fn get_dependencies(&self, package: &Pkg, version: &Version) -> Result<Dependencies<Pkg, VersionSet, String>, ResolveError> {
-        if self.cancel.is_cancelled() {
-            return Err(ResolveError::Cancelled);
+    /// The dependencies the newest version will most likely need: non-optional ones, plus
+    /// those its `default` feature enables.
+    fn prefetch_likely(&self, docs: &Docs, doc: &CrateDoc) {
+        let Some(newest) = doc.versions.iter().find(|v| !v.raw.yanked && !v.version.is_prerelease()) else { return };
+        let features = newest.raw.all_features();
+        let default_deps: BTreeSet<&str> = features
+            .get("default")
+            .map(|d| d.iter().map(|e| e.trim_start_matches("dep:").split('/').next().unwrap_or("")).collect())
+            .unwrap_or_default();
+        for dep in &newest.raw.deps {
+            if dep.kind() == "dev" || !self.target.matches(dep.target.as_deref()) {
+                continue;
+            }
+            if dep.optional && !default_deps.contains(dep.name.as_str()) {
+                continue;
+            }
+            docs.prefetch(dep.crate_name());
         }
+    }
+
+    /// Unyanked versions in the package's bucket, highest first.
+    fn candidates<'d>(&self, doc: &'d CrateDoc, pkg: &Pkg) -> impl Iterator<Item = &'d Version> {
+        in_bucket(doc, pkg).filter(|v| !v.raw.yanked).map(|v| &v.version)
+    }
+
+    fn root_deps(&self, docs: &Docs, _round: &(), roots: &[RootReq]) -> Result<Deps, ResolveError> {
+        let mut out = Deps::new();
+        for r in roots {
+            if r.kind == "optional" || !self.target.matches(r.condition.as_deref()) {
+                continue;
+            }
+            let spec = DepSpec {
+                crate_name: r.package_name(),
+                req: &r.req,
+                features: r.features.iter().cloned().collect(),
+                default_features: r.default_features,
+            };
+            self.dep_terms(docs, &spec, &mut out).map_err(|e| match e {
+                ResolveError::Input { message, .. } => ResolveError::Input { location: r.origin.clone(), message },
+                other => other,
+            })?;
+        }
+        Ok(out)
+    }
+
+    fn dependencies(&self, docs: &Docs, _round: &(), package: &Pkg, version: &Version) -> Result<Dependencies<Pkg, VersionSet, String>, ResolveError> {
         match package {
-            Pkg::Root => Ok(Dependencies::Available(self.root_deps()?.into_iter().collect())),
+            Pkg::Root => Ok(Dependencies::Unavailable("the root's terms come from root_deps".into())),
             Pkg::Base { name, .. } => {
-                let doc = self.doc(name)?;
+                let doc = docs.doc(name)?;
                 match doc.get(version) {
-                    Some(cv) => Ok(Dependencies::Available(self.base_deps(cv)?.into_iter().collect())),
+                    Some(cv) => Ok(Dependencies::Available(self.base_deps(docs, cv)?.into_iter().collect())),
                     None => Ok(Dependencies::Unavailable(format!("{name} {version} is not in the index"))),
                 }
             }
             Pkg::Feature { name, copy, feature } => {
-                let doc = self.doc(name)?;
+                let doc = docs.doc(name)?;
                 let Some(cv) = doc.get(version) else {
                     return Ok(Dependencies::Unavailable(format!("{name} {version} is not in the index")));
                 };
                 let bucket = copy.clone().unwrap_or_else(|| cv.bucket.clone());
-                match self.feature_deps(name, &bucket, cv, feature)? {
+                match self.feature_deps(docs, name, &bucket, cv, feature)? {
                     Some(d) => Ok(Dependencies::Available(d.into_iter().collect())),
                     None => Ok(Dependencies::Unavailable(format!("{name} {version} has no feature `{feature}`"))),
                 }
             }
             Pkg::Any { name, features, .. } => {
-                let doc = self.doc(name)?;
+                let doc = docs.doc(name)?;
                 let Some(cv) = doc.get(version) else {
                     return Ok(Dependencies::Unavailable(format!("{name} {version} is not in the index")));
                 };
@@ -433,68 +354,51 @@ impl DependencyProvider for Provider {
             }
         }
     }
+
+    fn render(set: &VersionSet) -> String {
+        crate_set(set)
+    }
+
+    /// Hints about yanked versions.
+    fn explain_more(&self, docs: &Docs, tree: &DerivationTree<Pkg, VersionSet, String>, _fmt: &dyn Fn(&Pkg, &VersionSet) -> String) -> String {
+        let mut hints = BTreeSet::new();
+        self.collect_yank_hints(docs, tree, &mut hints);
+        hints.into_iter().map(|h| format!("\nhint: {h}")).collect()
+    }
+}
+
+impl CratesAdapter {
+    fn collect_yank_hints(&self, docs: &Docs, tree: &DerivationTree<Pkg, VersionSet, String>, hints: &mut BTreeSet<String>) {
+        use pubgrub::External;
+        match tree {
+            DerivationTree::External(External::NoVersions(pkg, set)) | DerivationTree::External(External::FromDependencyOf(_, _, pkg, set)) => {
+                if let Some(Ok(doc)) = docs.peek(pkg.name()) {
+                    let yanked: Vec<String> =
+                        in_bucket(&doc, pkg).filter(|v| v.raw.yanked && set.contains(&v.version)).map(|v| v.version.to_string()).collect();
+                    let usable = self.candidates(&doc, pkg).any(|v| set.contains(v));
+                    if !yanked.is_empty() && !usable {
+                        hints.insert(format!("{} {} matches {}, but {} yanked", pkg.name(), yanked.join(", "), crate_set(set), if yanked.len() == 1 { "it was" } else { "they were" }));
+                    }
+                }
+            }
+            DerivationTree::External(_) => {}
+            DerivationTree::Derived(d) => {
+                self.collect_yank_hints(docs, &d.cause1, hints);
+                self.collect_yank_hints(docs, &d.cause2, hints);
+            }
+        }
+    }
 }
 
 /// Resolves `roots` against a sparse index. Runs the solver on a blocking thread; metadata is
 /// fetched on the current tokio runtime.
-pub async fn resolve(
-    client: CratesClient,
-    roots: Vec<RootReq>,
-    opts: CratesOptions,
-    cancel: CancellationToken,
-) -> Result<Resolution, ResolveError> {
+pub async fn resolve(client: CratesClient, roots: Vec<RootReq>, opts: CratesOptions, cancel: CancellationToken) -> Result<Resolution, ResolveError> {
     let started = std::time::Instant::now();
-    let shared = Arc::new(Shared { client, docs: Prefetcher::new(tokio::runtime::Handle::current()), target: opts.target });
-    let provider = Provider { shared: shared.clone(), roots: roots.clone(), cancel };
-    let (provider, solution) = crate::solve::solve(provider, Version::new(0, 0, 0), Ecosystem::Crates, explain).await?;
-    let mut res = extract(&provider, &roots, &solution)?;
-    res.stats = SolveStats { documents: shared.docs.len() as u64, millis: started.elapsed().as_millis() as u64 };
+    let docs = DocCache::new(CratesAdapter { client, target: opts.target });
+    let (_, solution) = provider::solve(&docs, (), &roots, cancel).await?;
+    let mut res = extract(&docs, &roots, &solution)?;
+    res.stats = SolveStats { documents: docs.len() as u64, millis: started.elapsed().as_millis() as u64 };
     Ok(res)
-}
-
-/// The report for a failed resolution, with hints about yanked versions.
-fn explain(p: &Provider, tree: &pubgrub::DerivationTree<Pkg, VersionSet, String>) -> String {
-    let fmt = |pkg: &Pkg, set: &VersionSet| -> String {
-        match p.shared.docs.peek(&pkg.name().to_string()) {
-            Some(Ok(doc)) => {
-                let known: Vec<Version> = p.candidates(&doc, pkg).map(|c| c.version.clone()).collect();
-                crate_set(&report::narrow(set, &known))
-            }
-            _ => crate_set(set),
-        }
-    };
-    let mut text = report::explain(tree, Ecosystem::Crates, &fmt, &crate_set);
-    let mut hints = BTreeSet::new();
-    collect_yank_hints(p, tree, &mut hints);
-    for h in hints {
-        text.push_str("\nhint: ");
-        text.push_str(&h);
-    }
-    text
-}
-
-fn collect_yank_hints(p: &Provider, tree: &pubgrub::DerivationTree<Pkg, VersionSet, String>, hints: &mut BTreeSet<String>) {
-    use pubgrub::{DerivationTree, External};
-    match tree {
-        DerivationTree::External(External::NoVersions(pkg, set)) | DerivationTree::External(External::FromDependencyOf(_, _, pkg, set)) => {
-            if let Some(Ok(doc)) = p.shared.docs.peek(&pkg.name().to_string()) {
-                let yanked: Vec<String> = p
-                    .candidates_all(&doc, pkg)
-                    .filter(|v| v.raw.yanked && set.contains(&v.version))
-                    .map(|v| v.version.to_string())
-                    .collect();
-                let usable = p.candidates(&doc, pkg).any(|v| set.contains(&v.version));
-                if !yanked.is_empty() && !usable {
-                    hints.insert(format!("{} {} matches {}, but {} yanked", pkg.name(), yanked.join(", "), crate_set(set), if yanked.len() == 1 { "it was" } else { "they were" }));
-                }
-            }
-        }
-        DerivationTree::External(_) => {}
-        DerivationTree::Derived(d) => {
-            collect_yank_hints(p, &d.cause1, hints);
-            collect_yank_hints(p, &d.cause2, hints);
-        }
-    }
 }
 
 /// A Cargo-style rendering of a version set: `=1.2.3`, `^1.2.3`, `>=1, <3`.
@@ -536,7 +440,7 @@ fn caret_upper(v: &semver::Version) -> semver::Version {
 }
 
 /// Turns the solver's answer into real packages with features and edges.
-fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependencies<Pkg, Version>) -> Result<Resolution, ResolveError> {
+fn extract(docs: &Docs, roots: &[RootReq], solution: &pubgrub::SelectedDependencies<Pkg, Version>) -> Result<Resolution, ResolveError> {
     // (name, bucket) -> (version, features)
     type Chosen = BTreeMap<(Arc<str>, Arc<str>), (Version, BTreeSet<String>)>;
     let mut chosen: Chosen = BTreeMap::new();
@@ -558,15 +462,15 @@ fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependen
         let r = Requirement::parse(req).ok()?;
         by_name.get(name)?.iter().filter(|v| r.matches(v)).max().map(|v| v.to_string())
     };
-    let registry = p.shared.client.registry_url().to_string();
+    let registry = docs.adapter.client.registry_url().to_string();
     let mut packages = Vec::new();
     for ((name, _), (version, features)) in &chosen {
-        let doc = p.doc(name)?;
+        let doc = docs.doc(name)?;
         let cv = doc.get(version).ok_or_else(|| ResolveError::Internal(format!("{name} {version} vanished from the index")))?;
         let enabled_deps = enabled_optional_deps(cv, features);
         let mut edges = Vec::new();
         for d in &cv.raw.deps {
-            if d.kind() == "dev" || !p.shared.target.matches(d.target.as_deref()) {
+            if d.kind() == "dev" || !docs.adapter.target.matches(d.target.as_deref()) {
                 continue;
             }
             if d.optional && !enabled_deps.contains_key(d.name.as_str()) {
@@ -607,7 +511,7 @@ fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependen
     packages.sort();
     let mut root_edges = Vec::new();
     for r in roots {
-        if r.kind == "optional" || !p.shared.target.matches(r.condition.as_deref()) {
+        if r.kind == "optional" || !docs.adapter.target.matches(r.condition.as_deref()) {
             continue;
         }
         let Some(v) = pick(r.package_name(), &r.req) else { continue };

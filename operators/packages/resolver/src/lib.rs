@@ -6,10 +6,13 @@
 //!   requirement across semver-compatibility buckets) is [`Pkg::Any`]; coexisting copies of one
 //!   package (Cargo buckets, npm nested copies) are [`Pkg::Base`] with a `copy` key. Virtual
 //!   packages are removed from results and collapsed in reports.
-//! * One `DependencyProvider` per ecosystem ([`crates`], …) fetches metadata through
-//!   `tusk-index` and prefetches the likely graph in parallel ([`prefetch`]) so the solver
-//!   rarely waits on one request. [`solve::solve`] runs any of them: PubGrub on a blocking
-//!   thread, its errors mapped to [`ResolveError`] once.
+//! * One `DependencyProvider` ([`provider`]) for every PubGrub ecosystem, over a small
+//!   per-ecosystem [`adapter::Adapter`] (candidates, dependencies, choice, priority weight,
+//!   extra constraints as virtual packages, conflict words): [`crates`], [`npm`], [`pypi`].
+//!   It fetches metadata through `tusk-index` and prefetches the likely graph in parallel
+//!   ([`prefetch`]) so the solver rarely waits on one request; [`solve::solve`] runs it:
+//!   PubGrub on a blocking thread, its errors mapped to [`ResolveError`] once. Maven's
+//!   nearest-wins mediation ([`maven`]) is breadth-first and does not use PubGrub.
 //! * Versions and requirements are only ever read by the ecosystem's tested version crate
 //!   (`tusk-crates`, `tusk-npm`, `tusk-pypi`), also in the `--locked` check ([`lock`]) and in
 //!   PEP 508 markers ([`markers`]).
@@ -18,6 +21,7 @@
 //! * No solution: [`report`] turns PubGrub's derivation tree into an explanation in the
 //!   ecosystem's words.
 
+pub mod adapter;
 pub mod crates;
 pub mod inputs;
 pub mod lock;
@@ -25,6 +29,7 @@ pub mod markers;
 pub mod maven;
 pub mod npm;
 pub mod prefetch;
+pub mod provider;
 pub mod pypi;
 pub mod report;
 pub mod session;

@@ -1,19 +1,16 @@
 //! The solver run every ecosystem shares: PubGrub on a blocking thread, its errors mapped once.
 //!
-//! Each ecosystem module still has its own `DependencyProvider` (candidates, prefetch, choice,
-//! priorities, virtual packages); what they all did the same way after that lives here, so a
-//! new ecosystem (Maven, NuGet, RubyGems, Composer) writes its provider and an `explain` for
-//! its conflict words and calls [`solve`]:
+//! [`crate::provider::solve`] calls it with the generic provider; what an ecosystem adds is an
+//! [`crate::adapter::Adapter`]. How the ones still to come fit:
 //!
-//! * NuGet (lowest applicable version): its provider's `choose_version` returns the lowest
-//!   version in the range instead of the highest; nothing else differs.
+//! * NuGet (lowest applicable version): its adapter's `choose` returns the lowest candidate in
+//!   the range instead of the first (highest); nothing else differs.
 //! * Composer and RubyGems: highest version first, like crates; stability flags (Composer) and
-//!   prerelease rules (RubyGems) belong in the version sets of their version crates.
-//! * Maven: nearest-wins mediation is not a SAT-style choice; its provider resolves the tree
-//!   breadth-first itself or pins each mediated version as a singleton requirement before
-//!   calling [`solve`], which then only checks ranges (`[1.0,2.0)`) and reports conflicts.
-//!
-//! Still per ecosystem (issue 11): the candidate, prefetch, cancel and root-handling loop.
+//!   prerelease rules (RubyGems) belong in the version sets of their version crates, platform
+//!   gems and Composer's `replace`/`provide` in their adapters' dependencies (virtual packages).
+//! * Maven: nearest-wins mediation is not a SAT-style choice; the default mode resolves the
+//!   tree breadth-first without PubGrub (`maven.rs`). A strict mode (every range must hold)
+//!   would be an adapter with the repository's versions as candidates, highest first.
 
 use crate::{Ecosystem, Pkg, ResolveError, report};
 use pubgrub::{DependencyProvider, DerivationTree, PubGrubError, SelectedDependencies};
