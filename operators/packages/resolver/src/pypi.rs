@@ -14,11 +14,11 @@
 //!   discovered project is prefetched in parallel.
 
 use crate::markers::{Marker, MarkerEnv};
+use crate::adapter::{Adapter, require};
 use crate::prefetch::Prefetcher;
-use crate::report;
+use crate::provider::{self, DocCache};
 use crate::{Ecosystem, Edge, Pkg, Resolution, ResolveError, ResolvedPackage, RootReq, SolveStats};
-use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, VersionSet as _};
-use std::cmp::Reverse;
+use pubgrub::{Dependencies, DerivationTree, VersionSet as _};
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
@@ -183,9 +183,10 @@ fn file_version(project: &str, filename: &str) -> Option<String> {
     stem.rsplit_once('-').map(|(_, v)| v.to_string())
 }
 
-struct Shared {
+/// PyPI's part of the shared provider ([`crate::provider`]): the target environment, and the
+/// core metadata of chosen versions (fetched once per version, started when it is chosen).
+pub struct PypiAdapter {
     client: PypiClient,
-    projects: Prefetcher<String, ProjectDoc, IndexError>,
     metadata: Prefetcher<(String, String), CoreMetadata, IndexError>,
     opts: PypiOptions,
     env: MarkerEnv,
@@ -193,28 +194,14 @@ struct Shared {
     python: Version,
 }
 
-type ProjFuture = Pin<Box<dyn Future<Output = Result<ProjectDoc, IndexError>> + Send>>;
+type Docs = Arc<DocCache<PypiAdapter>>;
 type MetaFuture = Pin<Box<dyn Future<Output = Result<CoreMetadata, IndexError>> + Send>>;
 
-fn fetch_metadata(shared: Arc<Shared>, project: String, version: String, file: SimpleFile) -> MetaFuture {
-    Box::pin(async move { shared.client.metadata(&project, &version, &file).await })
+fn fetch_metadata(docs: Docs, project: String, version: String, file: SimpleFile) -> MetaFuture {
+    Box::pin(async move { docs.adapter.client.metadata(&project, &version, &file).await })
 }
 
-fn fetch_project(shared: Arc<Shared>, name: String) -> ProjFuture {
-    Box::pin(async move {
-        let simple = shared.client.project(&name).await?;
-        let doc = build_doc(&shared, &name, simple);
-        // Prefetch the metadata of the version most likely chosen: the highest release.
-        if let Some(c) = doc.candidates.iter().find(|c| !c.version.is_prerelease()) {
-            let key = (doc.name.clone(), c.version.to_string());
-            let (s, p, v, f) = (shared.clone(), doc.name.clone(), c.version.to_string(), c.file.clone());
-            shared.metadata.spawn(&key, move || fetch_metadata(s, p, v, f));
-        }
-        Ok(doc)
-    })
-}
-
-fn build_doc(shared: &Shared, name: &str, simple: tusk_index::pypi::SimpleProject) -> ProjectDoc {
+fn build_doc(adapter: &PypiAdapter, name: &str, simple: tusk_index::pypi::SimpleProject) -> ProjectDoc {
     let mut by_version: BTreeMap<String, Vec<SimpleFile>> = BTreeMap::new();
     for f in simple.files {
         if let Some(v) = file_version(name, &f.filename) {
@@ -233,18 +220,18 @@ fn build_doc(shared: &Shared, name: &str, simple: tusk_index::pypi::SimpleProjec
                     reason.get_or_insert("yanked");
                     return false;
                 }
-                if let (Some(limit), Some(t)) = (&shared.opts.exclude_newer, &f.upload_time)
+                if let (Some(limit), Some(t)) = (&adapter.opts.exclude_newer, &f.upload_time)
                     && crate::npm::utc_key(t) > crate::npm::utc_key(limit) {
                         reason.get_or_insert("uploaded after --exclude-newer");
                         return false;
                     }
                 if let Some(rp) = f.requires_python.as_deref().filter(|s| !s.trim().is_empty())
                     && let Ok(set) = SpecifierSet::parse(rp)
-                        && !set.contains(&shared.python, PrereleaseFlags { call: Some(true), ..Default::default() }) {
+                        && !set.contains(&adapter.python, PrereleaseFlags { call: Some(true), ..Default::default() }) {
                             reason = Some("requires-python excludes the target Python");
                             return false;
                         }
-                if f.is_wheel() && !shared.tags.wheel_ok(&f.filename) {
+                if f.is_wheel() && !adapter.tags.wheel_ok(&f.filename) {
                     reason.get_or_insert("no wheel for the target platform");
                     return false;
                 }
@@ -281,69 +268,55 @@ fn parse_req(s: &str) -> Result<Req, String> {
     Ok(Req { name: normalize(&r.name), spec: r.req, extras: r.features, marker })
 }
 
-type Deps = BTreeMap<Pkg, PepSet>;
+type Deps = crate::adapter::Deps<Version>;
 
-struct Provider {
-    shared: Arc<Shared>,
-    roots: Vec<RootReq>,
-    cancel: CancellationToken,
-}
-
-impl Provider {
-    fn project(&self, name: &str) -> Result<Arc<ProjectDoc>, ResolveError> {
-        let s = self.shared.clone();
-        let n = normalize(name);
-        self.shared.projects.get_blocking(&n, || fetch_project(s, n.clone())).map_err(ResolveError::Index)
-    }
-    fn prefetch(&self, name: &str) {
-        let s = self.shared.clone();
-        let n = normalize(name);
-        self.shared.projects.spawn(&n, || fetch_project(s, n.clone()));
-    }
-    fn metadata(&self, doc: &ProjectDoc, c: &Candidate) -> Result<Arc<CoreMetadata>, ResolveError> {
+impl PypiAdapter {
+    /// Starts fetching the metadata of candidate `c` unless it was started before.
+    fn prefetch_metadata(&self, docs: &Docs, doc: &ProjectDoc, c: &Candidate) {
         let key = (doc.name.clone(), c.version.to_string());
-        let (s, p, v, f) = (self.shared.clone(), doc.name.clone(), c.version.to_string(), c.file.clone());
-        self.shared.metadata.get_blocking(&key, move || fetch_metadata(s, p, v, f)).map_err(ResolveError::Index)
+        let (d, p, v, f) = (docs.clone(), doc.name.clone(), c.version.to_string(), c.file.clone());
+        self.metadata.spawn(&key, move || fetch_metadata(d, p, v, f));
+    }
+
+    fn metadata(&self, docs: &Docs, doc: &ProjectDoc, c: &Candidate) -> Result<Arc<CoreMetadata>, ResolveError> {
+        let key = (doc.name.clone(), c.version.to_string());
+        let (d, p, v, f) = (docs.clone(), doc.name.clone(), c.version.to_string(), c.file.clone());
+        self.metadata.get_blocking(&key, move || fetch_metadata(d, p, v, f)).map_err(ResolveError::Index)
     }
 
     /// The version set of `spec` for `name`, with the prerelease policy applied.
-    fn set_for(&self, name: &str, spec: &str) -> Result<Result<PepSet, String>, ResolveError> {
+    fn set_for(&self, docs: &Docs, name: &str, spec: &str) -> Result<Result<PepSet, String>, ResolveError> {
         let set = match SpecifierSet::parse(spec) {
             Ok(s) => s,
             Err(e) => return Ok(Err(format!("invalid specifier `{spec}` for {name}: {e}"))),
         };
         let explicit = set.specs.iter().any(|s| s.implies_prereleases());
-        let allow = explicit || self.shared.opts.prerelease == PrereleaseMode::Allow;
+        let allow = explicit || self.opts.prerelease == PrereleaseMode::Allow;
         let Some(releases) = set.to_set(allow) else {
             return Ok(Err(format!("`===` specifiers are not supported ({name}{spec})")));
         };
         if !allow {
             // If no release satisfies it, prereleases may (uv's if-necessary rule).
-            let doc = self.project(name)?;
+            let doc = docs.doc(name)?;
             if !doc.candidates.iter().any(|c| releases.contains(&c.version))
                 && let Some(with_pre) = set.to_set(true)
-                    && doc.candidates.iter().any(|c| with_pre.contains(&c.version)) {
-                        return Ok(Ok(with_pre));
-                    }
+                && doc.candidates.iter().any(|c| with_pre.contains(&c.version))
+            {
+                return Ok(Ok(with_pre));
+            }
         }
         Ok(Ok(releases))
     }
 
-    fn add_req(&self, out: &mut Deps, req: &Req) -> Result<Result<(), String>, ResolveError> {
-        let set = match self.set_for(&req.name, &req.spec)? {
+    fn add_req(&self, docs: &Docs, out: &mut Deps, req: &Req) -> Result<Result<(), String>, ResolveError> {
+        let set = match self.set_for(docs, &req.name, &req.spec)? {
             Ok(s) => s,
             Err(e) => return Ok(Err(e)),
         };
         let name: Arc<str> = req.name.as_str().into();
-        let mut put = |pkg: Pkg| match out.get_mut(&pkg) {
-            Some(e) => *e = e.intersection(&set),
-            None => {
-                out.insert(pkg, set.clone());
-            }
-        };
-        put(Pkg::Base { name: name.clone(), copy: None });
+        require(out, Pkg::Base { name: name.clone(), copy: None }, &set);
         for extra in &req.extras {
-            put(Pkg::Feature { name: name.clone(), copy: None, feature: normalize(extra).into() });
+            require(out, Pkg::Feature { name: name.clone(), copy: None, feature: normalize(extra).into() }, &set);
         }
         Ok(Ok(()))
     }
@@ -356,8 +329,8 @@ impl Provider {
             let applies = match (&r.marker, extra) {
                 (None, None) => true,
                 (None, Some(_)) => false,
-                (Some(m), None) => m.eval(&self.shared.env, None),
-                (Some(m), Some(x)) => m.mentions_extra() && m.eval(&self.shared.env, Some(x)),
+                (Some(m), None) => m.eval(&self.env, None),
+                (Some(m), Some(x)) => m.mentions_extra() && m.eval(&self.env, Some(x)),
             };
             if applies {
                 out.push(r);
@@ -367,119 +340,134 @@ impl Provider {
     }
 }
 
-impl DependencyProvider for Provider {
-    type P = Pkg;
+impl Adapter for PypiAdapter {
     type V = Version;
-    type VS = PepSet;
-    type M = String;
-    type Err = ResolveError;
-    type Priority = (u32, Reverse<usize>);
+    type Doc = ProjectDoc;
+    type Round = ();
 
-    fn prioritize(&self, package: &Pkg, range: &PepSet, stats: &PackageResolutionStatistics) -> Self::Priority {
-        if matches!(package, Pkg::Root) {
-            return (u32::MAX, Reverse(0));
-        }
-        // Wait for the document rather than peek: a priority that depends on which fetch
-        // finished first makes the solve order, and so the chosen versions and conflict
-        // reports, differ run to run. The fetches were started together when the package was
-        // discovered, so the waits overlap.
-        let count = match self.project(package.name()) {
-            Ok(doc) => doc.candidates.iter().filter(|c| range.contains(&c.version)).count(),
-            _ => usize::MAX,
-        };
-        if count == 0 {
-            return (u32::MAX, Reverse(0));
-        }
-        (stats.conflict_count(), Reverse(count))
+    const ECOSYSTEM: Ecosystem = Ecosystem::Pypi;
+
+    fn root_version(&self) -> Result<Version, ResolveError> {
+        Version::parse("0").map_err(|e| ResolveError::Internal(e.to_string()))
     }
 
-    fn choose_version(&self, package: &Pkg, range: &PepSet) -> Result<Option<Version>, ResolveError> {
-        if self.cancel.is_cancelled() {
-            return Err(ResolveError::Cancelled);
-        }
-        if matches!(package, Pkg::Root) {
-            return Ok(Version::parse("0").ok());
-        }
-        let doc = self.project(package.name())?;
-        let chosen = doc.candidates.iter().find(|c| range.contains(&c.version));
-        if let Some(c) = chosen {
-            // Start the metadata fetch now; get_dependencies will wait for it.
-            let key = (doc.name.clone(), c.version.to_string());
-            let (s, p, v, f) = (self.shared.clone(), doc.name.clone(), c.version.to_string(), c.file.clone());
-            self.shared.metadata.spawn(&key, move || fetch_metadata(s, p, v, f));
-        }
-        Ok(chosen.map(|c| c.version.clone()))
+    fn key(&self, name: &str) -> String {
+        normalize(name)
     }
 
-    fn get_dependencies(&self, package: &Pkg, version: &Version) -> Result<Dependencies<Pkg, PepSet, String>, ResolveError> {
-        if self.cancel.is_cancelled() {
-            return Err(ResolveError::Cancelled);
+    fn root_name(r: &RootReq) -> &str {
+        &r.name
+    }
+
+    fn fetch(&self, name: &str) -> impl Future<Output = Result<ProjectDoc, IndexError>> + Send {
+        async move {
+            let simple = self.client.project(name).await?;
+            Ok(build_doc(self, name, simple))
         }
+    }
+
+    /// The metadata of the version most likely chosen: the highest release.
+    fn prefetch_likely(&self, docs: &Docs, doc: &ProjectDoc) {
+        if let Some(c) = doc.candidates.iter().find(|c| !c.version.is_prerelease()) {
+            self.prefetch_metadata(docs, doc, c);
+        }
+    }
+
+    fn candidates<'d>(&self, doc: &'d ProjectDoc, _pkg: &Pkg) -> impl Iterator<Item = &'d Version> {
+        doc.candidates.iter().map(|c| &c.version)
+    }
+
+    /// The highest candidate in range, starting its metadata fetch (get_dependencies waits).
+    fn choose(&self, docs: &Docs, doc: &ProjectDoc, _pkg: &Pkg, range: &PepSet) -> Option<Version> {
+        let chosen = doc.candidates.iter().find(|c| range.contains(&c.version))?;
+        self.prefetch_metadata(docs, doc, chosen);
+        Some(chosen.version.clone())
+    }
+
+    fn root_deps(&self, docs: &Docs, _round: &(), roots: &[RootReq]) -> Result<Deps, ResolveError> {
         let mut out = Deps::new();
-        match package {
-            Pkg::Root => {
-                for r in &self.roots {
-                    self.prefetch(&r.name);
-                }
-                for r in &self.roots {
-                    if r.kind == "optional" {
-                        continue;
-                    }
-                    if let Some(m) = &r.condition {
-                        let marker = Marker::parse(m).map_err(|e| ResolveError::Input { location: r.origin.clone(), message: e })?;
-                        if !marker.eval(&self.shared.env, None) {
-                            continue;
-                        }
-                    }
-                    let req = Req { name: normalize(&r.name), spec: r.req.clone(), extras: r.features.clone(), marker: None };
-                    if let Err(e) = self.add_req(&mut out, &req)? {
-                        return Err(ResolveError::Input { location: r.origin.clone(), message: e });
-                    }
+        for r in roots {
+            if r.kind == "optional" {
+                continue;
+            }
+            if let Some(m) = &r.condition {
+                let marker = Marker::parse(m).map_err(|e| ResolveError::Input { location: r.origin.clone(), message: e })?;
+                if !marker.eval(&self.env, None) {
+                    continue;
                 }
             }
-            Pkg::Base { name, .. } | Pkg::Feature { name, .. } => {
-                let doc = self.project(name)?;
-                let Some(c) = doc.candidates.iter().find(|c| &c.version == version) else {
-                    return Ok(Dependencies::Unavailable(format!("{name}=={version} has no usable file")));
-                };
-                let md = match self.metadata(&doc, c) {
-                    Ok(md) => md,
-                    Err(ResolveError::Index(e)) if matches!(*e, IndexError::NotFound { .. }) => {
-                        return Ok(Dependencies::Unavailable(format!("the index serves no metadata for {}", c.file.filename)));
-                    }
-                    Err(e) => return Err(e),
-                };
-                if let Some(rp) = md.requires_python.as_deref()
-                    && let Ok(set) = SpecifierSet::parse(rp)
-                        && !set.contains(&self.shared.python, PrereleaseFlags { call: Some(true), ..Default::default() }) {
-                            return Ok(Dependencies::Unavailable(format!("it requires Python {rp}")));
-                        }
-                let extra = match package {
-                    Pkg::Feature { feature, .. } => {
-                        out.insert(Pkg::Base { name: name.clone(), copy: None }, PepSet::singleton(version.clone()));
-                        Some(feature.to_string())
-                    }
-                    _ => None,
-                };
-                let reqs = match self.active_reqs(&md, extra.as_deref()) {
-                    Ok(r) => r,
-                    Err(e) => return Ok(Dependencies::Unavailable(format!("its metadata has an invalid requirement: {e}"))),
-                };
-                for r in &reqs {
-                    self.prefetch(&r.name);
-                }
-                for r in &reqs {
-                    if let Err(e) = self.add_req(&mut out, r)? {
-                        return Ok(Dependencies::Unavailable(e));
-                    }
-                }
+            let req = Req { name: normalize(&r.name), spec: r.req.clone(), extras: r.features.clone(), marker: None };
+            if let Err(e) = self.add_req(docs, &mut out, &req)? {
+                return Err(ResolveError::Input { location: r.origin.clone(), message: e });
             }
-            Pkg::Any { .. } => return Ok(Dependencies::Unavailable("not a PyPI package".into())),
+        }
+        Ok(out)
+    }
+
+    fn dependencies(&self, docs: &Docs, _round: &(), package: &Pkg, version: &Version) -> Result<Dependencies<Pkg, PepSet, String>, ResolveError> {
+        let mut out = Deps::new();
+        let name = match package {
+            Pkg::Base { name, .. } | Pkg::Feature { name, .. } => name,
+            Pkg::Root | Pkg::Any { .. } => return Ok(Dependencies::Unavailable("not a PyPI package".into())),
+        };
+        let doc = docs.doc(name)?;
+        let Some(c) = doc.candidates.iter().find(|c| &c.version == version) else {
+            return Ok(Dependencies::Unavailable(format!("{name}=={version} has no usable file")));
+        };
+        let md = match self.metadata(docs, &doc, c) {
+            Ok(md) => md,
+            Err(ResolveError::Index(e)) if matches!(*e, IndexError::NotFound { .. }) => {
+                return Ok(Dependencies::Unavailable(format!("the index serves no metadata for {}", c.file.filename)));
+            }
+            Err(e) => return Err(e),
+        };
+        if let Some(rp) = md.requires_python.as_deref()
+            && let Ok(set) = SpecifierSet::parse(rp)
+            && !set.contains(&self.python, PrereleaseFlags { call: Some(true), ..Default::default() })
+        {
+            return Ok(Dependencies::Unavailable(format!("it requires Python {rp}")));
+        }
+        let extra = match package {
+            Pkg::Feature { feature, .. } => {
+                out.insert(Pkg::Base { name: name.clone(), copy: None }, PepSet::singleton(version.clone()));
+                Some(feature.to_string())
+            }
+            _ => None,
+        };
+        let reqs = match self.active_reqs(&md, extra.as_deref()) {
+            Ok(r) => r,
+            Err(e) => return Ok(Dependencies::Unavailable(format!("its metadata has an invalid requirement: {e}"))),
+        };
+        for r in &reqs {
+            docs.prefetch(&r.name);
+        }
+        for r in &reqs {
+            if let Err(e) = self.add_req(docs, &mut out, r)? {
+                return Ok(Dependencies::Unavailable(e));
+            }
         }
         Ok(Dependencies::Available(out.into_iter().collect()))
     }
-}
 
+    fn render(set: &PepSet) -> String {
+        pypi_set(set)
+    }
+
+    /// Versions left out for being yanked or for `requires-python` (at most 8).
+    fn explain_more(&self, docs: &Docs, tree: &DerivationTree<Pkg, PepSet, String>, _fmt: &dyn Fn(&Pkg, &PepSet) -> String) -> String {
+        let mut hints = BTreeSet::new();
+        for pkg in tree.packages() {
+            if let Some(Ok(doc)) = docs.peek(pkg.name()) {
+                for (v, why) in &doc.excluded {
+                    if why == "yanked" || why.starts_with("requires-python") {
+                        hints.insert(format!("{}=={v} was not considered: {why}", doc.name));
+                    }
+                }
+            }
+        }
+        hints.into_iter().take(8).map(|h| format!("\nhint: {h}")).collect()
+    }
+}
 /// A PEP 440-style rendering of a version set (`==1.0`, `>=2.0, <3`).
 pub fn pypi_set(set: &PepSet) -> String {
     use std::ops::Bound::*;
@@ -512,52 +500,20 @@ pub fn pypi_set(set: &PepSet) -> String {
 pub async fn resolve(client: PypiClient, roots: Vec<RootReq>, opts: PypiOptions, cancel: CancellationToken) -> Result<Resolution, ResolveError> {
     let started = std::time::Instant::now();
     let python = Version::parse(&opts.python).map_err(|e| ResolveError::Input { location: "--python".into(), message: format!("`{}` is not a Python version: {e}", opts.python) })?;
-    let handle = tokio::runtime::Handle::current();
-    let shared = Arc::new(Shared {
+    let docs = DocCache::new(PypiAdapter {
         client,
-        projects: Prefetcher::new(handle.clone()),
-        metadata: Prefetcher::new(handle),
+        metadata: Prefetcher::new(tokio::runtime::Handle::current()),
         env: MarkerEnv::new(&opts.python, &opts.platform),
         tags: Tags::new(&opts.python, &opts.platform),
         python,
         opts,
     });
-    let provider = Provider { shared: shared.clone(), roots: roots.clone(), cancel };
-    let root_version = Version::parse("0").map_err(|e| ResolveError::Internal(e.to_string()))?;
-    let explain = |provider: &Provider, tree: &pubgrub::DerivationTree<Pkg, PepSet, String>| {
-        let fmt = |pkg: &Pkg, set: &PepSet| -> String {
-            match provider.shared.projects.peek(&pkg.name().to_string()) {
-                Some(Ok(doc)) => {
-                    let known: Vec<Version> = doc.candidates.iter().map(|c| c.version.clone()).collect();
-                    pypi_set(&report::narrow(set, &known))
-                }
-                _ => pypi_set(set),
-            }
-        };
-        let mut text = report::explain(tree, Ecosystem::Pypi, &fmt, &pypi_set);
-        let mut hints = BTreeSet::new();
-        for pkg in tree.packages() {
-            if let Some(Ok(doc)) = provider.shared.projects.peek(&pkg.name().to_string()) {
-                for (v, why) in &doc.excluded {
-                    if why == "yanked" || why.starts_with("requires-python") {
-                        hints.insert(format!("{}=={v} was not considered: {why}", doc.name));
-                    }
-                }
-            }
-        }
-        for h in hints.into_iter().take(8) {
-            text.push_str("\nhint: ");
-            text.push_str(&h);
-        }
-        text
-    };
-    let (provider, solution) = crate::solve::solve(provider, root_version, Ecosystem::Pypi, explain).await?;
-    let mut res = extract(&provider, &roots, &solution)?;
-    res.stats = SolveStats { documents: (shared.projects.len() + shared.metadata.len()) as u64, millis: started.elapsed().as_millis() as u64 };
+    let (_, solution) = provider::solve(&docs, (), &roots, cancel).await?;
+    let mut res = extract(&docs, &roots, &solution)?;
+    res.stats = SolveStats { documents: (docs.len() + docs.adapter.metadata.len()) as u64, millis: started.elapsed().as_millis() as u64 };
     Ok(res)
 }
-
-fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependencies<Pkg, Version>) -> Result<Resolution, ResolveError> {
+fn extract(docs: &Docs, roots: &[RootReq], solution: &pubgrub::SelectedDependencies<Pkg, Version>) -> Result<Resolution, ResolveError> {
     let mut chosen: BTreeMap<String, (Version, BTreeSet<String>)> = BTreeMap::new();
     for (pkg, v) in solution.iter() {
         if let Pkg::Base { name, .. } = pkg {
@@ -570,15 +526,15 @@ fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependen
                 e.1.insert(feature.to_string());
             }
     }
-    let registry = p.shared.client.registry_url().to_string();
+    let registry = docs.adapter.client.registry_url().to_string();
     let mut packages = Vec::new();
     for (name, (version, extras)) in &chosen {
-        let doc = p.project(name)?;
+        let doc = docs.doc(name)?;
         let c = doc.candidates.iter().find(|c| &c.version == version).ok_or_else(|| ResolveError::Internal(format!("{name}=={version} vanished")))?;
-        let md = p.metadata(&doc, c)?;
-        let mut reqs = p.active_reqs(&md, None).map_err(ResolveError::Internal)?;
+        let md = docs.adapter.metadata(docs, &doc, c)?;
+        let mut reqs = docs.adapter.active_reqs(&md, None).map_err(ResolveError::Internal)?;
         for x in extras {
-            reqs.extend(p.active_reqs(&md, Some(x)).map_err(ResolveError::Internal)?);
+            reqs.extend(docs.adapter.active_reqs(&md, Some(x)).map_err(ResolveError::Internal)?);
         }
         let mut edges = Vec::new();
         for r in reqs {
