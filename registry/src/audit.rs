@@ -132,8 +132,14 @@ impl AuditLog {
             Err(e) => return Err(Error::failed(format!("cannot read audit log {}: {e}", self.path.display()))),
         };
         let mut out = Vec::new();
-        for (i, line) in BufReader::new(file).lines().enumerate() {
-            let line = line?;
+        for (i, line) in BufReader::new(file).split(b'\n').enumerate() {
+            let line = line.map_err(|e| Error::failed(format!("cannot read audit log {}: {e}", self.path.display())))?;
+            // Not `lines()`: its UTF-8 error names neither the file nor the line.
+            let line = String::from_utf8(line).map_err(|_| {
+                Error::failed(format!("audit log line {} is not UTF-8 text", i + 1))
+                    .at(format!("{}:{}", self.path.display(), i + 1))
+                    .with_hint("run `tusk audit verify` to check the whole log")
+            })?;
             if line.trim().is_empty() {
                 continue;
             }

@@ -224,11 +224,30 @@ impl Config {
     }
 }
 
+/// Largest config file read. Every verb reads the project's `tusk.toml`, often in a repository
+/// someone else wrote, and TOML parsing costs over ten times the file's size in memory.
+pub const MAX_CONFIG_BYTES: u64 = 4 << 20;
+
 fn read_file(path: &Path, origin: Origin) -> Result<Source> {
-    let text = std::fs::read_to_string(path)
+    let text = read_capped(path)
         .map_err(|e| Error::usage(format!("cannot read config file {}: {e}", path.display())).at(path.display().to_string()))?;
     let table: toml::Table = toml::from_str(&text).map_err(|e| toml_error(&e, &text, path, "invalid TOML"))?;
     Ok(Source { origin, text: Some(text), table, env_vars: BTreeMap::new() })
+}
+
+fn read_capped(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    std::fs::File::open(path)?.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > MAX_CONFIG_BYTES {
+        let msg = format!("larger than {} MiB, the most tusk reads as a config file", MAX_CONFIG_BYTES >> 20);
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, msg));
+    }
+    String::from_utf8(buf).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not UTF-8 text: invalid byte at line {line} (byte offset {at})"))
+    })
 }
 
 /// Turns a toml error into ours, with `file:line:col` as the location.
@@ -255,11 +274,25 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The line holding `offset`, trimmed; a line longer than [`SNIPPET_CHARS`] is cut to that many
+/// characters around the offset (a hostile file's single line can be megabytes long).
 fn line_of(text: &str, offset: usize) -> String {
-    let start = text[..offset.min(text.len())].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let end = text[start..].find('\n').map(|i| start + i).unwrap_or(text.len());
-    text[start..end].trim().to_string()
+    let line = &text[start..end];
+    if line.chars().count() <= SNIPPET_CHARS {
+        return line.trim().to_string();
+    }
+    let before = text[start..offset].chars().count();
+    let skip = before.saturating_sub(SNIPPET_CHARS / 2);
+    let cut: String = line.chars().skip(skip).take(SNIPPET_CHARS).collect();
+    let head = if skip > 0 { "…" } else { "" };
+    let tail = if skip + SNIPPET_CHARS < line.chars().count() { "…" } else { "" };
+    format!("{head}{}{tail}", cut.trim())
 }
+
+const SNIPPET_CHARS: usize = 120;
 
 /// Line number of `key` inside `[section]` in a file, best effort, for unknown-key warnings.
 fn find_key_line(text: &str, section: &str, key: &str) -> Option<usize> {
