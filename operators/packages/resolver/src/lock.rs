@@ -91,7 +91,17 @@ impl Lockfile {
     }
 
     pub fn parse(text: &str, path: &str) -> Result<Lockfile, LockError> {
-        let lock: Lockfile = toml::from_str(text).map_err(|e| LockError::Parse { path: path.to_string(), message: e.to_string() })?;
+        // The position and the message, not toml's Display: that quotes the whole offending
+        // line, which in a damaged or hostile lock can be megabytes long.
+        let lock: Lockfile = toml::from_str(text).map_err(|e| {
+            let at = e.span().map(|s| {
+                let before = &text[..s.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+                format!("line {line}, column {column}: ")
+            });
+            LockError::Parse { path: path.to_string(), message: format!("{}{}", at.unwrap_or_default(), e.message().trim()) }
+        })?;
         if lock.version != LOCK_VERSION {
             return Err(LockError::Version { path: path.to_string(), found: lock.version });
         }
