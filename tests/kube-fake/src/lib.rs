@@ -411,7 +411,7 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
             let name = input.pointer("/metadata/name").and_then(Value::as_str).unwrap_or("").to_string();
             let mgr = if manager.is_empty() { fallback } else { manager };
             let mut g = shared.lock();
-            let warnings = match field_validation(&g, &def, &mut input, &q) {
+            let warnings = match field_validation(&g, &def, &mut input, &q, Some(&body)) {
                 Ok(w) => w,
                 Err(e) => return error_response(e),
             };
@@ -441,7 +441,7 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
                 _ => return error_response(ApiError::new(404, "NotFound", "the server could not find the requested resource")),
             };
             let mut input = input;
-            let warnings = match field_validation(&g, &def, &mut input, &q) {
+            let warnings = match field_validation(&g, &def, &mut input, &q, Some(&body)) {
                 Ok(w) => w,
                 Err(e) => return error_response(e),
             };
@@ -520,11 +520,16 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
 
 /// `fieldValidation` (https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation):
 /// unknown fields are pruned in every mode (a typed object cannot hold them); `Strict` fails
-/// with a BadRequest naming them all, `Warn` (the default since v1.23) answers one `Warning`
-/// header per field, `Ignore` drops them silently. Returns the warnings.
-fn field_validation(g: &Inner, def: &ResourceDef, obj: &mut Value, q: &HashMap<String, String>) -> Result<Vec<String>, ApiError> {
+/// with a BadRequest naming them all (and duplicate fields of a create or replace body),
+/// `Warn` (the default since v1.23) answers one `Warning` header per field, `Ignore` drops
+/// them silently. Returns the warnings.
+fn field_validation(g: &Inner, def: &ResourceDef, obj: &mut Value, q: &HashMap<String, String>, body: Option<&Bytes>) -> Result<Vec<String>, ApiError> {
     let Some(root) = g.kind_schema(def) else { return Ok(vec![]) };
-    let unknown: Vec<String> = schema::prune(obj, &root).iter().map(|p| format!("unknown field \"{}\"", schema::dotted(p))).collect();
+    let mut unknown: Vec<String> = schema::prune(obj, &root).iter().map(|p| format!("unknown field \"{}\"", schema::dotted(p))).collect();
+    // Duplicate fields of a JSON body (a YAML body with them does not parse here).
+    if let Some(text) = body.and_then(|b| std::str::from_utf8(b).ok()).filter(|t| t.trim_start().starts_with('{')) {
+        unknown.extend(schema::duplicate_fields(text).into_iter().map(|p| format!("duplicate field \"{p}\"")));
+    }
     if unknown.is_empty() {
         return Ok(vec![]);
     }
@@ -717,7 +722,7 @@ fn patch(
             if input.pointer("/metadata/resourceVersion").is_some() {
                 next["metadata"]["resourceVersion"] = input["metadata"]["resourceVersion"].clone();
             }
-            let warnings = match field_validation(&g, def, &mut next, q) {
+            let warnings = match field_validation(&g, def, &mut next, q, None) {
                 Ok(w) => w,
                 Err(e) => return error_response(e),
             };

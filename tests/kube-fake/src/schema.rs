@@ -438,3 +438,102 @@ mod tests {
         assert_eq!(msgs, ["spec.size: Invalid value: \"x\": spec.size in body must be of type integer: \"string\""]);
     }
 }
+
+/// The paths of keys that occur twice in one JSON object of `text` (`spec.replicas`,
+/// `spec.containers[0].name`), which a JSON parser silently resolves to the last value; the API
+/// server's strict decoder reports them (`duplicate field "spec.replicas"`). `text` is known to
+/// parse.
+pub fn duplicate_fields(text: &str) -> Vec<String> {
+    struct P<'a> {
+        b: &'a [u8],
+        i: usize,
+        out: Vec<String>,
+    }
+    impl P<'_> {
+        fn ws(&mut self) {
+            while self.i < self.b.len() && self.b[self.i].is_ascii_whitespace() {
+                self.i += 1;
+            }
+        }
+        fn string(&mut self) -> String {
+            let start = self.i;
+            self.i += 1;
+            while self.i < self.b.len() && self.b[self.i] != b'"' {
+                self.i += if self.b[self.i] == b'\\' { 2 } else { 1 };
+            }
+            self.i += 1;
+            let raw = std::str::from_utf8(self.b.get(start..self.i).unwrap_or(b"\"\"")).unwrap_or("\"\"");
+            serde_json::from_str(raw).unwrap_or_default()
+        }
+        fn value(&mut self, path: &str) {
+            self.ws();
+            match self.b.get(self.i) {
+                Some(b'{') => {
+                    self.i += 1;
+                    let mut seen = std::collections::HashSet::new();
+                    loop {
+                        self.ws();
+                        match self.b.get(self.i) {
+                            Some(b'"') => {
+                                let k = self.string();
+                                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                                if !seen.insert(k) {
+                                    self.out.push(p.clone());
+                                }
+                                self.ws();
+                                self.i += 1; // ':'
+                                self.value(&p);
+                            }
+                            Some(b',') => self.i += 1,
+                            _ => {
+                                self.i += 1; // '}'
+                                return;
+                            }
+                        }
+                    }
+                }
+                Some(b'[') => {
+                    self.i += 1;
+                    let mut n = 0;
+                    loop {
+                        self.ws();
+                        match self.b.get(self.i) {
+                            Some(b']') | None => {
+                                self.i += 1;
+                                return;
+                            }
+                            Some(b',') => self.i += 1,
+                            _ => {
+                                self.value(&format!("{path}[{n}]"));
+                                n += 1;
+                            }
+                        }
+                    }
+                }
+                Some(b'"') => {
+                    self.string();
+                }
+                _ => {
+                    while self.i < self.b.len() && !matches!(self.b[self.i], b',' | b'}' | b']') && !self.b[self.i].is_ascii_whitespace() {
+                        self.i += 1;
+                    }
+                }
+            }
+        }
+    }
+    let mut p = P { b: text.as_bytes(), i: 0, out: Vec::new() };
+    p.value("");
+    p.out
+}
+
+#[cfg(test)]
+mod duplicate_tests {
+    use super::*;
+
+    #[test]
+    fn finds_duplicate_keys_with_their_paths() {
+        let t = r#"{"spec": {"replicas": 1, "a\"b": [1, {"x": "}", "x": 2}], "replicas": 2}, "kind": "D"}"#;
+        assert_eq!(duplicate_fields(t), ["spec.a\"b[1].x", "spec.replicas"]);
+        assert!(duplicate_fields(r#"{"a": {"b": 1}, "c": {"b": 2}}"#).is_empty());
+    }
+}

@@ -184,3 +184,43 @@ fn manager_named_after_the_user_agent_without_field_manager() {
     let v = json(out.split_once("\r\n\r\n").unwrap().1);
     assert_eq!(v["metadata"]["managedFields"][0]["manager"], "helm", "{v}");
 }
+
+/// One request; returns (status, head, body).
+fn req_full(s: &Server, method: &str, path: &str, body: &str) -> (u16, String, String) {
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    write!(c, "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    let mut out = String::new();
+    c.read_to_string(&mut out).unwrap();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap();
+    (out[9..12].parse().unwrap(), head.to_string(), dechunk(body))
+}
+
+#[test]
+fn field_validation_strict_warn_ignore_over_the_wire() {
+    // https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation (and the
+    // `fieldValidation` parameter's description in the OpenAPI document): Strict fails with a
+    // BadRequest naming every unknown and duplicate field, Warn (the default) stores without
+    // them and sends one `Warning: 299 - "…"` header each (RFC 7234 §5.5), Ignore drops them.
+    let s = start();
+    let cm = |name: &str| format!(r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"{name}","labels":{{"a":"1","a":"2"}}}},"data":{{"k":"v"}},"bogus":{{"x":1}}}}"#);
+    let base = "/api/v1/namespaces/default/configmaps";
+    let (st, _, body) = req_full(&s, "POST", &format!("{base}?fieldValidation=Strict"), &cm("strict"));
+    assert_eq!(st, 400, "{body}");
+    let v = json(&body);
+    assert_eq!(v["reason"], "BadRequest");
+    assert_eq!(v["message"], r#"ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus", duplicate field "metadata.labels.a""#);
+    let (st, head, body) = req_full(&s, "POST", base, &cm("warned"));
+    assert_eq!(st, 201, "{body}");
+    assert!(head.contains(r#"warning: 299 - "unknown field \"bogus\"""#), "{head}");
+    assert!(head.contains(r#"warning: 299 - "duplicate field \"metadata.labels.a\"""#), "{head}");
+    let v = json(&body);
+    assert!(v.get("bogus").is_none(), "{v}");
+    assert_eq!(v["metadata"]["labels"]["a"], "2", "the last of duplicate fields is kept");
+    let (st, head, _) = req_full(&s, "POST", &format!("{base}?fieldValidation=Ignore"), &cm("ignored"));
+    assert_eq!(st, 201);
+    assert!(!head.to_lowercase().contains("warning:"), "{head}");
+    // Server-side apply: an undeclared field fails the typed conversion in every mode.
+    let (st, body) = req(&s, "PATCH", &format!("{base}/applied?fieldManager=t&fieldValidation=Ignore"), "application/apply-patch+yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\nbogus: 1\n");
+    assert_eq!(st, 500, "{body}");
+    assert_eq!(json(&body)["message"], "failed to create typed patch object (default/applied; /v1, Kind=ConfigMap): .bogus: field not declared in schema");
+}
