@@ -33,14 +33,12 @@
 //! * Non-registry specs (git, URLs, `file:`, `workspace:`) make that version unavailable;
 //!   `npm:<name>@<range>` aliases resolve `<name>`; a dist-tag name (`next`) is that version.
 
-use crate::prefetch::Prefetcher;
-use crate::report;
+use crate::adapter::{Adapter, require};
+use crate::provider::{self, DocCache};
 use crate::{Ecosystem, Edge, Pkg, Resolution, ResolveError, ResolvedPackage, RootReq, SolveStats};
-use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics, VersionSet as _};
-use std::cmp::Reverse;
+use pubgrub::{Dependencies, DerivationTree, VersionSet as _};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tusk_index::IndexError;
@@ -124,97 +122,43 @@ fn classify(name: &str, spec: &str) -> Spec {
     Spec::Unsupported
 }
 
-type Docs = Prefetcher<String, NpmDoc, IndexError>;
-type Deps = BTreeMap<Pkg, VersionSet>;
+type Docs = Arc<DocCache<NpmAdapter>>;
+type Deps = crate::adapter::Deps<Version>;
 
-struct Shared {
+/// npm's part of the shared provider ([`crate::provider`]).
+pub struct NpmAdapter {
     client: NpmClient,
     /// `--before`: RFC 3339; versions published later are ignored (needs full packuments).
     before: Option<String>,
-    docs: Docs,
-}
-
-type DocFuture = Pin<Box<dyn Future<Output = Result<NpmDoc, IndexError>> + Send>>;
-
-/// Fetches a packument, then starts fetching the dependencies of the version npm would most
-/// likely install (the `latest` tag).
-fn fetch_doc(shared: Arc<Shared>, name: String) -> DocFuture {
-    Box::pin(async move {
-        let mut p = shared.client.packument(&name, shared.before.is_some()).await?;
-        if let Some(limit) = &shared.before {
-            // npm's --before: only versions published at or before the date; `latest` is
-            // then the highest of those (npm treats the tag the same way).
-            let time = std::mem::take(&mut p.time);
-            p.versions.retain(|v, _| time.get(v).and_then(|t| t.as_str()).is_some_and(|t| utc_key(t) <= utc_key(limit)));
-            p.dist_tags.remove("latest");
-        }
-        let doc = NpmDoc::from_packument(p);
-        let likely = doc.latest.as_ref().and_then(|l| doc.get(l)).or_else(|| doc.versions.first().map(|(_, m)| m));
-        if let Some(m) = likely {
-            for (dep, spec) in m.dependencies.iter().chain(m.peer_dependencies.iter()) {
-                if let Spec::Range { name, .. } | Spec::Tag { name, .. } = classify(dep, spec) {
-                    let s = shared.clone();
-                    let key = name.clone();
-                    shared.docs.spawn(&key, move || fetch_doc(s, name));
-                }
-            }
-        }
-        Ok(doc)
-    })
-}
-
-struct Provider {
-    shared: Arc<Shared>,
-    roots: Vec<RootReq>,
-    cancel: CancellationToken,
     /// `--legacy-peer-deps`: peers are not part of the solve at all.
     legacy_peers: bool,
-    /// Optional peers `(dependent, peer)` that an earlier round found installed but not
-    /// satisfied: from now on they constrain like required peers (see [`resolve`]).
-    enforced: BTreeSet<(String, String)>,
 }
 
-impl Provider {
-    fn doc(&self, name: &str) -> Result<Arc<NpmDoc>, ResolveError> {
-        let s = self.shared.clone();
-        let n = name.to_string();
-        self.shared.docs.get_blocking(&n, || fetch_doc(s, name.to_string())).map_err(ResolveError::Index)
-    }
-    fn prefetch(&self, name: &str) {
-        let s = self.shared.clone();
-        let n = name.to_string();
-        self.shared.docs.spawn(&n, || fetch_doc(s, n.clone()));
-    }
+/// Optional peers `(dependent, peer)` that an earlier round found installed but not satisfied:
+/// in this round they constrain like required peers (see [`resolve`]).
+pub type Enforced = BTreeSet<(String, String)>;
 
+impl NpmAdapter {
     /// The version set of a spec; `Ok(None)` for unsupported specs.
-    fn set_of(&self, spec: &Spec) -> Result<Option<(String, VersionSet)>, ResolveError> {
+    fn set_of(&self, docs: &Docs, spec: &Spec) -> Result<Option<(String, VersionSet)>, ResolveError> {
         match spec {
             Spec::Range { name, range } => match Range::parse(range, Options::default()) {
                 Ok(r) => Ok(Some((name.clone(), r.to_set()))),
                 Err(_) => Ok(None),
             },
             Spec::Tag { name, tag } => {
-                let doc = self.doc(name)?;
+                let doc = docs.doc(name)?;
                 Ok(doc.tags.get(tag).and_then(|v| Version::parse(v, false).ok()).map(|v| (name.clone(), VersionSet::singleton(v))))
             }
             Spec::Unsupported => Ok(None),
         }
     }
 
-    fn add(out: &mut Deps, pkg: Pkg, set: VersionSet) {
-        match out.get_mut(&pkg) {
-            Some(e) => *e = e.intersection(&set),
-            None => {
-                out.insert(pkg, set);
-            }
-        }
-    }
-
     /// The dependencies of one version of `dependent`; `top` when this is its top-level copy.
-    fn version_deps(&self, dependent: &str, m: &NpmVersion, top: bool) -> Result<Result<Deps, String>, ResolveError> {
+    fn version_deps(&self, docs: &Docs, enforced: &Enforced, dependent: &str, m: &NpmVersion, top: bool) -> Result<Result<Deps, String>, ResolveError> {
         for (dep, spec) in m.dependencies.iter().chain(m.optional_dependencies.iter()).chain(m.peer_dependencies.iter()) {
             if let Spec::Range { name, .. } | Spec::Tag { name, .. } = classify(dep, spec) {
-                self.prefetch(&name);
+                docs.prefetch(&name);
             }
         }
         let mut out = Deps::new();
@@ -223,17 +167,17 @@ impl Provider {
                 continue;
             }
             let c = classify(dep, spec);
-            match self.set_of(&c)? {
-                Some((name, set)) => Self::add(&mut out, Pkg::Base { name: name.into(), copy: Some(copy_key(spec).into()) }, set),
+            match self.set_of(docs, &c)? {
+                Some((name, set)) => require(&mut out, Pkg::Base { name: name.into(), copy: Some(copy_key(spec).into()) }, &set),
                 None => return Ok(Err(format!("its dependency {dep}@{spec} is not a registry range tusk can resolve"))),
             }
         }
         for (dep, spec) in &m.optional_dependencies {
             let c = classify(dep, spec);
-            let Ok(Some((name, set))) = self.set_of(&c) else { continue };
-            match self.doc(&name) {
+            let Ok(Some((name, set))) = self.set_of(docs, &c) else { continue };
+            match docs.doc(&name) {
                 Ok(doc) if doc.versions.iter().any(|(v, _)| set.contains(v)) => {
-                    Self::add(&mut out, Pkg::Base { name: name.into(), copy: Some(copy_key(spec).into()) }, set)
+                    require(&mut out, Pkg::Base { name: name.into(), copy: Some(copy_key(spec).into()) }, &set)
                 }
                 _ => continue,
             }
@@ -243,18 +187,18 @@ impl Provider {
         }
         for (dep, spec) in &m.peer_dependencies {
             let optional = m.peer_dependencies_meta.get(dep).is_some_and(|meta| meta.optional);
-            if optional && !self.enforced.contains(&(dependent.to_string(), dep.clone())) {
+            if optional && !enforced.contains(&(dependent.to_string(), dep.clone())) {
                 continue;
             }
             let c = classify(dep, spec);
-            if let Some((name, set)) = self.set_of(&c)? {
+            if let Some((name, set)) = self.set_of(docs, &c)? {
                 // A peer is met by the copy its dependent sees, placed beside it. A top-level
                 // package sees the top-level copy, which it shares with you and every other
                 // top-level package (a disagreement there is npm's ERESOLVE). A nested package
                 // gets its peer nested beside it: a range copy, as for an ordinary dependency,
                 // which extraction points at the top-level copy when that one fits.
                 let copy = if top { None } else { Some(copy_key(spec).into()) };
-                Self::add(&mut out, Pkg::Base { name: name.into(), copy }, set);
+                require(&mut out, Pkg::Base { name: name.into(), copy }, &set);
             }
         }
         Ok(Ok(out))
@@ -267,78 +211,89 @@ fn copy_key(spec: &str) -> String {
     if s.is_empty() { "*".into() } else { s.to_string() }
 }
 
-impl DependencyProvider for Provider {
-    type P = Pkg;
+impl Adapter for NpmAdapter {
     type V = Version;
-    type VS = VersionSet;
-    type M = String;
-    type Err = ResolveError;
-    type Priority = (u32, Reverse<usize>);
+    type Doc = NpmDoc;
+    type Round = Enforced;
 
-    fn prioritize(&self, package: &Pkg, range: &VersionSet, stats: &PackageResolutionStatistics) -> Self::Priority {
-        if matches!(package, Pkg::Root) {
-            return (u32::MAX, Reverse(0));
-        }
-        // Wait for the document rather than peek: a priority that depends on which fetch
-        // finished first makes the solve order, and so the chosen versions and conflict
-        // reports, differ run to run. The fetches were started together when the package was
-        // discovered, so the waits overlap.
-        let count = match self.doc(package.name()) {
-            Ok(doc) => doc.versions.iter().filter(|(v, _)| range.contains(v)).count(),
-            _ => usize::MAX,
-        };
-        if count == 0 {
-            return (u32::MAX, Reverse(0));
-        }
-        // Top-level copies (where peers can conflict) before range copies.
-        let top = matches!(package, Pkg::Base { copy: None, .. }) as u32;
-        (stats.conflict_count() * 2 + top, Reverse(count))
+    const ECOSYSTEM: Ecosystem = Ecosystem::Npm;
+
+    fn root_version(&self) -> Result<Version, ResolveError> {
+        Ok(Version::new(0, 0, 0))
     }
 
-    fn choose_version(&self, package: &Pkg, range: &VersionSet) -> Result<Option<Version>, ResolveError> {
-        if self.cancel.is_cancelled() {
-            return Err(ResolveError::Cancelled);
-        }
-        if matches!(package, Pkg::Root) {
-            return Ok(Some(Version::new(0, 0, 0)));
-        }
-        let doc = self.doc(package.name())?;
-        Ok(doc.pick(range).cloned())
+    fn root_name(r: &RootReq) -> &str {
+        &r.name
     }
 
-    fn get_dependencies(&self, package: &Pkg, version: &Version) -> Result<Dependencies<Pkg, VersionSet, String>, ResolveError> {
-        if self.cancel.is_cancelled() {
-            return Err(ResolveError::Cancelled);
-        }
-        match package {
-            Pkg::Root => {
-                for r in &self.roots {
-                    self.prefetch(&r.name);
-                }
-                let mut out = Deps::new();
-                for r in &self.roots {
-                    if r.kind == "optional" || r.kind == "peer" && (self.legacy_peers || self.roots.iter().any(|o| o.name == r.name && o.kind != "peer")) {
-                        continue;
-                    }
-                    let c = classify(&r.name, &r.req);
-                    match self.set_of(&c)? {
-                        Some((name, set)) => Self::add(&mut out, Pkg::Base { name: name.into(), copy: None }, set),
-                        None => {
-                            return Err(ResolveError::Input {
-                                location: r.origin.clone(),
-                                message: format!("`{}@{}` is not a registry range or dist-tag tusk can resolve", r.name, r.req),
-                            });
-                        }
-                    }
-                }
-                Ok(Dependencies::Available(out.into_iter().collect()))
+    fn fetch(&self, name: &str) -> impl Future<Output = Result<NpmDoc, IndexError>> + Send {
+        async move {
+            let mut p = self.client.packument(name, self.before.is_some()).await?;
+            if let Some(limit) = &self.before {
+                // npm's --before: only versions published at or before the date; `latest` is
+                // then the highest of those (npm treats the tag the same way).
+                let time = std::mem::take(&mut p.time);
+                p.versions.retain(|v, _| time.get(v).and_then(|t| t.as_str()).is_some_and(|t| utc_key(t) <= utc_key(limit)));
+                p.dist_tags.remove("latest");
             }
+            Ok(NpmDoc::from_packument(p))
+        }
+    }
+
+    /// The dependencies and peers of the version npm would most likely install (`latest`).
+    fn prefetch_likely(&self, docs: &Docs, doc: &NpmDoc) {
+        let likely = doc.latest.as_ref().and_then(|l| doc.get(l)).or_else(|| doc.versions.first().map(|(_, m)| m));
+        if let Some(m) = likely {
+            for (dep, spec) in m.dependencies.iter().chain(m.peer_dependencies.iter()) {
+                if let Spec::Range { name, .. } | Spec::Tag { name, .. } = classify(dep, spec) {
+                    docs.prefetch(&name);
+                }
+            }
+        }
+    }
+
+    fn candidates<'d>(&self, doc: &'d NpmDoc, _pkg: &Pkg) -> impl Iterator<Item = &'d Version> {
+        doc.versions.iter().map(|(v, _)| v)
+    }
+
+    fn choose(&self, _docs: &Docs, doc: &NpmDoc, _pkg: &Pkg, range: &VersionSet) -> Option<Version> {
+        doc.pick(range).cloned()
+    }
+
+    /// Top-level copies (where peers can conflict) before range copies.
+    fn weigh_conflicts(&self, pkg: &Pkg, conflicts: u32) -> u32 {
+        let top = matches!(pkg, Pkg::Base { copy: None, .. }) as u32;
+        conflicts * 2 + top
+    }
+
+    fn root_deps(&self, docs: &Docs, _enforced: &Enforced, roots: &[RootReq]) -> Result<Deps, ResolveError> {
+        let mut out = Deps::new();
+        for r in roots {
+            if r.kind == "optional" || r.kind == "peer" && (self.legacy_peers || roots.iter().any(|o| o.name == r.name && o.kind != "peer")) {
+                continue;
+            }
+            let c = classify(&r.name, &r.req);
+            match self.set_of(docs, &c)? {
+                Some((name, set)) => require(&mut out, Pkg::Base { name: name.into(), copy: None }, &set),
+                None => {
+                    return Err(ResolveError::Input {
+                        location: r.origin.clone(),
+                        message: format!("`{}@{}` is not a registry range or dist-tag tusk can resolve", r.name, r.req),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn dependencies(&self, docs: &Docs, enforced: &Enforced, package: &Pkg, version: &Version) -> Result<Dependencies<Pkg, VersionSet, String>, ResolveError> {
+        match package {
             Pkg::Base { name, copy } => {
-                let doc = self.doc(name)?;
+                let doc = docs.doc(name)?;
                 let Some(m) = doc.get(version) else {
                     return Ok(Dependencies::Unavailable(format!("{name}@{version} is not in the registry")));
                 };
-                match self.version_deps(name, m, copy.is_none())? {
+                match self.version_deps(docs, enforced, name, m, copy.is_none())? {
                     Ok(d) => Ok(Dependencies::Available(d.into_iter().collect())),
                     Err(reason) => Ok(Dependencies::Unavailable(reason)),
                 }
@@ -346,8 +301,27 @@ impl DependencyProvider for Provider {
             other => Ok(Dependencies::Unavailable(format!("{other} is not an npm package"))),
         }
     }
-}
 
+    fn render(set: &VersionSet) -> String {
+        npm_set(set)
+    }
+
+    /// npm's ERESOLVE for the peers in the conflict.
+    fn explain_more(&self, docs: &Docs, tree: &DerivationTree<Pkg, VersionSet, String>, fmt: &dyn Fn(&Pkg, &VersionSet) -> String) -> String {
+        let mut peers = BTreeSet::new();
+        peer_facts(docs, tree, fmt, &mut peers);
+        let mut text = String::new();
+        if !peers.is_empty() {
+            text.push_str("\nERESOLVE: the peers below must all be met by one top-level copy, shared by you and every top-level package (npm 7+ stops here too):");
+            for line in peers {
+                text.push_str("\n  ");
+                text.push_str(&line);
+            }
+            text.push_str("\nRetry with --legacy-peer-deps to leave peers out; each unmet one is then noted.");
+        }
+        text
+    }
+}
 /// `YYYY-MM-DDTHH:MM:SS` of an RFC 3339 UTC time (`Z` or `+00:00`, any fraction), for
 /// comparing times written in different forms.
 pub fn utc_key(t: &str) -> &str {
@@ -375,59 +349,26 @@ const MAX_ROUNDS: usize = 8;
 /// cannot hold). Documents are fetched once for all rounds.
 pub async fn resolve(client: NpmClient, roots: Vec<RootReq>, opts: NpmOptions, cancel: CancellationToken) -> Result<Resolution, ResolveError> {
     let started = std::time::Instant::now();
-    let shared = Arc::new(Shared { client, before: opts.before, docs: Prefetcher::new(tokio::runtime::Handle::current()) });
-    let mut enforced = BTreeSet::new();
+    let docs = DocCache::new(NpmAdapter { client, before: opts.before, legacy_peers: opts.legacy_peer_deps });
+    let mut enforced = Enforced::new();
     for round in 1.. {
-        let provider = Provider {
-            shared: shared.clone(),
-            roots: roots.clone(),
-            cancel: cancel.clone(),
-            legacy_peers: opts.legacy_peer_deps,
-            enforced: enforced.clone(),
-        };
-        let (provider, solution) = crate::solve::solve(provider, Version::new(0, 0, 0), Ecosystem::Npm, explain).await?;
-        let (mut res, misses) = extract(&provider, &roots, &solution)?;
+        let (_, solution) = provider::solve(&docs, enforced.clone(), &roots, cancel.clone()).await?;
+        let (mut res, misses) = extract(&docs, &roots, &solution)?;
         let fresh: Vec<(String, String)> = misses.into_iter().filter(|m| !enforced.contains(m)).collect();
         if fresh.is_empty() || opts.legacy_peer_deps || round >= MAX_ROUNDS {
-            res.stats = SolveStats { documents: shared.docs.len() as u64, millis: started.elapsed().as_millis() as u64 };
+            res.stats = SolveStats { documents: docs.len() as u64, millis: started.elapsed().as_millis() as u64 };
             return Ok(res);
         }
         enforced.extend(fresh);
     }
     unreachable!("the rounds are bounded by MAX_ROUNDS")
 }
-
-/// The conflict report, in PubGrub's words, then npm's ERESOLVE for the peers in it.
-fn explain(provider: &Provider, tree: &pubgrub::DerivationTree<Pkg, VersionSet, String>) -> String {
-    let fmt = |pkg: &Pkg, set: &VersionSet| -> String {
-        match provider.shared.docs.peek(&pkg.name().to_string()) {
-            Some(Ok(doc)) => {
-                let known: Vec<Version> = doc.versions.iter().map(|(v, _)| v.clone()).collect();
-                npm_set(&report::narrow(set, &known))
-            }
-            _ => npm_set(set),
-        }
-    };
-    let mut text = report::explain(tree, Ecosystem::Npm, &fmt, &npm_set);
-    let mut peers = BTreeSet::new();
-    peer_facts(provider, tree, &fmt, &mut peers);
-    if !peers.is_empty() {
-        text.push_str("\nERESOLVE: the peers below must all be met by one top-level copy, shared by you and every top-level package (npm 7+ stops here too):");
-        for line in peers {
-            text.push_str("\n  ");
-            text.push_str(&line);
-        }
-        text.push_str("\nRetry with --legacy-peer-deps to leave peers out; each unmet one is then noted.");
-    }
-    text
-}
-
 /// `peer b@^2.0.0 from a 1.0.0` for every fact of the tree that is a top-level package's peer.
-fn peer_facts(provider: &Provider, tree: &pubgrub::DerivationTree<Pkg, VersionSet, String>, fmt: &dyn Fn(&Pkg, &VersionSet) -> String, out: &mut BTreeSet<String>) {
-    use pubgrub::{DerivationTree, External};
+fn peer_facts(docs: &Docs, tree: &DerivationTree<Pkg, VersionSet, String>, fmt: &dyn Fn(&Pkg, &VersionSet) -> String, out: &mut BTreeSet<String>) {
+    use pubgrub::External;
     match tree {
         DerivationTree::External(External::FromDependencyOf(p @ Pkg::Base { name, copy: None }, set, Pkg::Base { name: dep, copy: None }, dep_set)) => {
-            let Some(Ok(doc)) = provider.shared.docs.peek(&name.to_string()) else { return };
+            let Some(Ok(doc)) = docs.peek(name) else { return };
             for m in doc.versions.iter().filter(|(v, _)| set.contains(v)).map(|(_, m)| m) {
                 let peer = m.peer_dependencies.iter().find(|(k, spec)| match classify(k, spec) {
                     Spec::Range { name, .. } | Spec::Tag { name, .. } => name == **dep,
@@ -442,8 +383,8 @@ fn peer_facts(provider: &Provider, tree: &pubgrub::DerivationTree<Pkg, VersionSe
         }
         DerivationTree::External(_) => {}
         DerivationTree::Derived(d) => {
-            peer_facts(provider, &d.cause1, fmt, out);
-            peer_facts(provider, &d.cause2, fmt, out);
+            peer_facts(docs, &d.cause1, fmt, out);
+            peer_facts(docs, &d.cause2, fmt, out);
         }
     }
 }
@@ -477,7 +418,7 @@ pub fn npm_set(set: &VersionSet) -> String {
 }
 
 /// The resolution, and the optional peers `(dependent, peer)` it installs but does not meet.
-fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependencies<Pkg, Version>) -> Result<(Resolution, Vec<(String, String)>), ResolveError> {
+fn extract(docs: &Docs, roots: &[RootReq], solution: &pubgrub::SelectedDependencies<Pkg, Version>) -> Result<(Resolution, Vec<(String, String)>), ResolveError> {
     let mut top: BTreeMap<String, Version> = BTreeMap::new();
     let mut copies: BTreeMap<(String, String), Version> = BTreeMap::new();
     for (pkg, v) in solution.iter() {
@@ -496,8 +437,8 @@ fn extract(p: &Provider, roots: &[RootReq], solution: &pubgrub::SelectedDependen
     // dependents claim the top slot first). A first walk finds them; the second, with all of
     // them known, decides every edge (a peer may be visited before its name is placed).
     let mut hoisted: BTreeMap<String, Version> = top.clone();
-    walk(p, roots, &top, &copies, &mut hoisted)?;
-    let (mut packages, mut root_edges, misses) = walk(p, roots, &top, &copies, &mut hoisted)?;
+    walk(docs, roots, &top, &copies, &mut hoisted)?;
+    let (mut packages, mut root_edges, misses) = walk(docs, roots, &top, &copies, &mut hoisted)?;
     // A copy other than the hoisted one is nested, and so is a package whose peer is met by a
     // nested copy (npm places the two together, under the dependent), repeated until stable.
     let mut nested: BTreeSet<(String, String)> =
@@ -561,7 +502,7 @@ type Walked = (BTreeMap<(String, String), ResolvedPackage>, Vec<Edge>, Vec<(Stri
 /// Walks breadth-first from the roots, so only reachable copies remain; a name reached for the
 /// first time is hoisted at the copy it reached.
 fn walk(
-    p: &Provider,
+    docs: &Docs,
     roots: &[RootReq],
     top: &BTreeMap<String, Version>,
     copies: &BTreeMap<(String, String), Version>,
@@ -583,14 +524,14 @@ fn walk(
             queue.push_back((real, v.clone()));
         }
     }
-    let registry = p.shared.client.registry_url().to_string();
+    let registry = docs.adapter.client.registry_url().to_string();
     let mut misses = Vec::new();
     while let Some((name, version)) = queue.pop_front() {
         let key = (name.clone(), version.to_string());
         if packages.contains_key(&key) {
             continue;
         }
-        let doc = p.doc(&name)?;
+        let doc = docs.doc(&name)?;
         let m = doc.get(&version).ok_or_else(|| ResolveError::Internal(format!("{name}@{version} vanished from the packument")))?;
         let mut edges = Vec::new();
         let mut notes = Vec::new();
