@@ -26,6 +26,8 @@ const MEMORY_BOUND: u64 = 1 << 30;
 /// Per-case wall-clock bound unless the case says otherwise (the debug binary; the release
 /// binary is several times faster).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+/// An error message is a few lines; a hostile input must not make it echo megabytes back.
+const DEFAULT_MAX_STDERR: u64 = 16 << 10;
 /// What a panic, an abort or a blown stack leaves on stderr.
 const CRASH_MARKERS: &[&str] = &["panicked", "RUST_BACKTRACE", "stack overflow", "memory allocation of", "SIGSEGV", "Aborted"];
 
@@ -104,8 +106,9 @@ fn run_case(case: &Value) -> (Vec<String>, Duration, String) {
     let may_write: Vec<String> = case["may_write"].as_array().into_iter().flatten().map(|p| p.as_str().expect("may_write path").to_string()).collect();
     let timeout = case["timeout_s"].as_u64().map(Duration::from_secs).unwrap_or(DEFAULT_TIMEOUT);
 
+    let stdin = case["stdin"].as_str().map(|p| ctx.work().join(p));
     let before = listing(ctx.root());
-    let out = run_bounded(&ctx, &args, timeout);
+    let out = run_bounded(&ctx, &args, stdin.as_deref(), timeout);
     let after = listing(ctx.root());
 
     let mut problems = Vec::new();
@@ -120,11 +123,17 @@ fn run_case(case: &Value) -> (Vec<String>, Duration, String) {
             problems.push(format!("stderr shows a crash ({marker:?})"));
         }
     }
+    // Reports (`audit verify`) print their finding on stdout; errors go to stderr.
+    let (stream, text) = if case["stream"].as_str() == Some("stdout") { ("stdout", &out.stdout) } else { ("stderr", &out.stderr) };
     for want in case["message"].as_array().into_iter().flatten() {
         let want = subst(want.as_str().expect("message substring"));
-        if !out.stderr.contains(&want) {
-            problems.push(format!("stderr does not contain {want:?}"));
+        if !text.contains(&want) {
+            problems.push(format!("{stream} does not contain {want:?}"));
         }
+    }
+    let max_stderr = case["max_stderr"].as_u64().unwrap_or(DEFAULT_MAX_STDERR) as usize;
+    if out.stderr.len() > max_stderr {
+        problems.push(format!("stderr is {} bytes (at most {max_stderr}): a message must not echo the input back", out.stderr.len()));
     }
     for changed in diff(&before, &after) {
         if !may_write.iter().any(|p| changed.starts_with(p.as_str())) {
@@ -234,6 +243,13 @@ fn generate(name: &str, n: usize) -> Vec<u8> {
             }
             s.into_bytes()
         }
+        "big-audit" => {
+            let record = format!(
+                "{{\"time\":\"2026-01-01T00:00:00Z\",\"user\":\"ci\",\"operator\":\"kubernetes\",\"verb\":\"deploy\",\"args\":[\"@k8s\",\"deploy\",\"-f\",\"k8s/\"],\"target\":\"prod/shop\",\"dry_run\":false,\"outcome\":\"success\",\"exit_code\":0,\"duration_ms\":1200,\"prev\":\"{}\"}}\n",
+                "0".repeat(64)
+            );
+            record.repeat((n << 20) / record.len()).into_bytes()
+        }
         "wasm-functions" => wasm_functions(n),
         "wasm-big-custom-section" => wasm_custom_section(n << 20),
         "junk" => junk(n),
@@ -307,15 +323,16 @@ fn wasm_custom_section(bytes: usize) -> Vec<u8> {
 
 struct Outcome {
     code: Option<i32>,
+    stdout: String,
     stderr: String,
     elapsed: Duration,
     timed_out: bool,
 }
 
 /// Runs `tusk <args>` in the context's home and work dir under `prlimit --data`, killing it
-/// when it outlives `timeout`. stdout is drained and dropped (a verb may legitimately print a
-/// lot); stderr is kept (its first MiB).
-fn run_bounded(ctx: &TestContext, args: &[String], timeout: Duration) -> Outcome {
+/// when it outlives `timeout`, with `stdin` (a file) as its standard input. The first MiB of
+/// stdout and of stderr is kept, the rest drained (a verb may legitimately print a lot).
+fn run_bounded(ctx: &TestContext, args: &[String], stdin: Option<&Path>, timeout: Duration) -> Outcome {
     let template = ctx.command();
     let mut cmd = Command::new("prlimit");
     cmd.arg(format!("--data={MEMORY_BOUND}")).arg("--").arg(ctx.bin()).args(args);
@@ -325,18 +342,23 @@ fn run_bounded(ctx: &TestContext, args: &[String], timeout: Duration) -> Outcome
             cmd.env(k, v);
         }
     }
-    cmd.current_dir(ctx.work()).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let input = match stdin {
+        Some(p) => Stdio::from(std::fs::File::open(p).expect("open the case's stdin file")),
+        None => Stdio::null(),
+    };
+    cmd.current_dir(ctx.work()).stdin(input).stdout(Stdio::piped()).stderr(Stdio::piped());
     let started = Instant::now();
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot run prlimit (util-linux) for the memory bound: {e}"));
     let mut stdout = child.stdout.take().expect("stdout");
     let mut stderr = child.stderr.take().expect("stderr");
-    let drain = std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let keep = std::thread::spawn(move || {
+    fn keep_head(mut r: impl Read) -> Vec<u8> {
         let mut buf = Vec::new();
-        let _ = (&mut stderr).take(1 << 20).read_to_end(&mut buf);
-        let _ = std::io::copy(&mut stderr, &mut std::io::sink());
+        let _ = (&mut r).take(1 << 20).read_to_end(&mut buf);
+        let _ = std::io::copy(&mut r, &mut std::io::sink());
         buf
-    });
+    }
+    let out_thread = std::thread::spawn(move || keep_head(&mut stdout));
+    let err_thread = std::thread::spawn(move || keep_head(&mut stderr));
     let mut timed_out = false;
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait for tusk") {
@@ -350,9 +372,9 @@ fn run_bounded(ctx: &TestContext, args: &[String], timeout: Duration) -> Outcome
         std::thread::sleep(Duration::from_millis(10));
     };
     let elapsed = started.elapsed();
-    let _ = drain.join();
-    let stderr = String::from_utf8_lossy(&keep.join().unwrap_or_default()).into_owned();
-    Outcome { code: status.code(), stderr, elapsed, timed_out }
+    let stdout = String::from_utf8_lossy(&out_thread.join().unwrap_or_default()).into_owned();
+    let stderr = String::from_utf8_lossy(&err_thread.join().unwrap_or_default()).into_owned();
+    Outcome { code: status.code(), stdout, stderr, elapsed, timed_out }
 }
 
 /// Every path under `root` (symlinks not followed) with its size and modification time.
