@@ -17,7 +17,8 @@
 //!   (`tusk-crates`, `tusk-npm`, `tusk-pypi`), also in the `--locked` check ([`lock`]) and in
 //!   PEP 508 markers ([`markers`]).
 //! * A solved graph is a [`Resolution`]: real packages with their dependency edges, the shape
-//!   the lockfile ([`lock`]) stores and the verifier ([`verify`]) checks.
+//!   the lockfile ([`lock`]) stores and the independent verifier (test support,
+//!   `tests/support/verify.rs`) checks.
 //! * No solution: [`report`] turns PubGrub's derivation tree into an explanation in the
 //!   ecosystem's words.
 
@@ -34,7 +35,6 @@ pub mod pypi;
 pub mod report;
 pub mod session;
 pub mod solve;
-pub mod verify;
 pub mod view;
 
 use std::fmt;

@@ -11,6 +11,10 @@ use tusk_tests::FixtureServer;
 use tusk_index::{CacheMode, HttpCache, HttpOptions, RegistryEndpoint};
 use tusk_resolver::Resolution;
 
+/// The independent verifier: test support, not part of the resolver's API.
+#[path = "support/verify.rs"]
+pub mod verify;
+
 pub fn fixtures() -> PathBuf {
     tusk_tests::fixtures("packages")
 }
@@ -45,7 +49,7 @@ pub fn verify_npm(res: &Resolution) {
         let body = std::fs::read(fixtures().join("npm").join(tusk_index::npm::package_path(name))).ok()?;
         serde_json::from_slice(&body).ok()
     };
-    let problems = tusk_resolver::verify::verify_npm(res, &packument);
+    let problems = verify::verify_npm(res, &packument);
     assert!(problems.is_empty(), "verifier found problems:\n{}", problems.join("\n"));
 }
 
@@ -66,7 +70,7 @@ pub async fn verify_pypi(env: &Env, res: &Resolution, opts: &tusk_resolver::pypi
     }
     let lookup = |n: &str, v: &str| md.get(&(n.to_string(), v.to_string())).cloned();
     let env_m = tusk_resolver::markers::MarkerEnv::new(&opts.python, &opts.platform);
-    let problems = tusk_resolver::verify::verify_pypi(res, &lookup, &env_m, &opts.python);
+    let problems = verify::verify_pypi(res, &lookup, &env_m, &opts.python);
     assert!(problems.is_empty(), "verifier found problems:\n{}", problems.join("\n"));
 }
 
@@ -94,6 +98,6 @@ pub fn verify_crates(res: &Resolution, target: &tusk_resolver::crates::Target) {
         tusk_index::crates::parse_index_file("fixture", &body).ok()
     };
     let applies = |t: Option<&str>| target.matches(t);
-    let problems = tusk_resolver::verify::verify_crates(res, &index, &applies);
+    let problems = verify::verify_crates(res, &index, &applies);
     assert!(problems.is_empty(), "verifier found problems:\n{}", problems.join("\n"));
 }

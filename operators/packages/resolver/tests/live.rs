@@ -36,7 +36,7 @@ async fn live_crates() {
     }
     let index = |n: &str| docs.get(n).cloned();
     let applies = |t: Option<&str>| target.matches(t);
-    let problems = tusk_resolver::verify::verify_crates(&res, &index, &applies);
+    let problems = common::verify::verify_crates(&res, &index, &applies);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -53,7 +53,7 @@ async fn live_npm() {
     for p in &res.packages {
         docs.insert(p.name.clone(), client.packument(&p.name, false).await.unwrap());
     }
-    let problems = tusk_resolver::verify::verify_npm(&res, &|n: &str| docs.get(n).cloned());
+    let problems = common::verify::verify_npm(&res, &|n: &str| docs.get(n).cloned());
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -75,7 +75,7 @@ async fn live_pypi() {
     }
     let env = tusk_resolver::markers::MarkerEnv::new(&opts.python, &opts.platform);
     let lookup = |n: &str, v: &str| md.get(&(n.to_string(), v.to_string())).cloned();
-    let problems = tusk_resolver::verify::verify_pypi(&res, &lookup, &env, &opts.python);
+    let problems = common::verify::verify_pypi(&res, &lookup, &env, &opts.python);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -96,7 +96,7 @@ async fn live_npm_nested_peers_keep_the_latest() {
         for p in &res.packages {
             docs.insert(p.name.clone(), client.packument(&p.name, false).await.unwrap());
         }
-        let problems = tusk_resolver::verify::verify_npm(&res, &|n: &str| docs.get(n).cloned());
+        let problems = common::verify::verify_npm(&res, &|n: &str| docs.get(n).cloned());
         assert!(problems.is_empty(), "{}", problems.join("\n"));
         let latest = docs[name].dist_tags["latest"].clone();
         let satisfies = tusk_npm::Range::parse(range, Default::default()).unwrap().test(&tusk_npm::Version::parse(&latest, false).unwrap());

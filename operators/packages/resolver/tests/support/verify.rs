@@ -1,4 +1,5 @@
-//! An independent verifier: checks a resolution against the registry's own metadata, with
+//! An independent verifier (test support: `mod verify` of `tests/common.rs`, not the
+//! resolver's API): checks a resolution against the registry's own metadata, with
 //! code separate from the resolver's (it reads the raw index documents and matches
 //! requirements with the `semver` crate directly, not through PubGrub version sets).
 //!
@@ -9,7 +10,7 @@
 //! and is in the resolution; that features asked through an edge are enabled on its target;
 //! and that every root requirement is satisfied.
 
-use crate::Resolution;
+use tusk_resolver::Resolution;
 use std::collections::{BTreeMap, BTreeSet};
 use tusk_crates::semver;
 use tusk_index::crates::IndexVersion;
@@ -21,7 +22,7 @@ pub fn verify_crates(
     target_applies: &dyn Fn(Option<&str>) -> bool,
 ) -> Vec<String> {
     let mut problems = Vec::new();
-    let mut locked: BTreeMap<(&str, &str), &crate::ResolvedPackage> = BTreeMap::new();
+    let mut locked: BTreeMap<(&str, &str), &tusk_resolver::ResolvedPackage> = BTreeMap::new();
     let mut buckets: BTreeMap<(String, String), &str> = BTreeMap::new();
     for p in &res.packages {
         locked.insert((&p.name, &p.version), p);
@@ -267,7 +268,7 @@ pub fn verify_npm(res: &Resolution, packument: &dyn Fn(&str) -> Option<tusk_inde
 pub fn verify_pypi(
     res: &Resolution,
     metadata: &dyn Fn(&str, &str) -> Option<tusk_index::pypi::CoreMetadata>,
-    env: &crate::markers::MarkerEnv,
+    env: &tusk_resolver::markers::MarkerEnv,
     python: &str,
 ) -> Vec<String> {
     use tusk_index::pypi::normalize;
@@ -290,11 +291,11 @@ pub fn verify_pypi(
                 problems.push(format!("{}=={}: requires Python {rp}, target is {python}", p.name, p.version));
             }
         for line in &md.requires_dist {
-            let Ok(r) = crate::inputs::parse_pep508(line) else {
+            let Ok(r) = tusk_resolver::inputs::parse_pep508(line) else {
                 problems.push(format!("{}=={}: unparsable requirement `{line}`", p.name, p.version));
                 continue;
             };
-            let marker = r.condition.as_deref().map(crate::markers::Marker::parse);
+            let marker = r.condition.as_deref().map(tusk_resolver::markers::Marker::parse);
             let active = match marker {
                 None => true,
                 Some(Err(_)) => false,
@@ -324,7 +325,7 @@ pub fn verify_pypi(
         if r.kind == "optional" {
             continue;
         }
-        if let Some(m) = r.condition.as_deref().and_then(|m| crate::markers::Marker::parse(m).ok())
+        if let Some(m) = r.condition.as_deref().and_then(|m| tusk_resolver::markers::Marker::parse(m).ok())
             && !m.eval(env, None) {
                 continue;
             }
