@@ -88,6 +88,25 @@ impl FixtureServer {
         FixtureServer::start(crate::fixtures("registries/maven"))
     }
 
+    /// Serves the static RubyGems compact index in `fixtures/registries/rubygems` (`versions`,
+    /// `info/<gem>`, `names`) at the root.
+    pub fn rubygems() -> FixtureServer {
+        FixtureServer::start(crate::fixtures("registries/rubygems"))
+    }
+
+    /// Serves the static Composer repository in `fixtures/registries/packagist`
+    /// (`packages.json`, minified `p2/<vendor>/<name>.json` and `~dev.json`) at the root, where
+    /// its root-relative `metadata-url` expects it.
+    pub fn packagist() -> FixtureServer {
+        FixtureServer::start(crate::fixtures("registries/packagist"))
+    }
+
+    /// Serves the static NuGet v3 feed in `fixtures/registries/nuget` at the root (service
+    /// index at `/index.json`); its `{{BASE}}` placeholders become this server's URL.
+    pub fn nuget() -> FixtureServer {
+        FixtureServer::start(crate::fixtures("registries/nuget"))
+    }
+
     /// The directory served.
     pub fn root(&self) -> &Path {
         &self.shared.root

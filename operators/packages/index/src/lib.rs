@@ -1,6 +1,7 @@
 //! Registry clients for `@packages`: the crates.io sparse index, PyPI's Simple API (PEP 691
 //! JSON) with PEP 658/714 core-metadata files, npm's abbreviated packuments and Maven 2
-//! repositories (POMs, maven-metadata.xml, `.sha1`; [`maven`]), all through
+//! repositories (POMs, maven-metadata.xml, `.sha1`; [`maven`]), the RubyGems compact index
+//! ([`rubygems`]), all through
 //! one [`HttpCache`] (connection reuse, bounded concurrency, retries, on-disk cache,
 //! `--offline`/`--refresh`/`--max-age`).
 //!
@@ -14,6 +15,7 @@ pub mod http;
 pub mod maven;
 pub mod npm;
 pub mod pypi;
+pub mod rubygems;
 
 pub use error::IndexError;
 pub use http::{CacheMode, Fetched, HttpCache, HttpOptions, Secret, Stats};
@@ -24,6 +26,7 @@ pub mod defaults {
     pub const PYPI: &str = "https://pypi.org";
     pub const NPM: &str = "https://registry.npmjs.org";
     pub const MAVEN: &str = "https://repo.maven.apache.org/maven2";
+    pub const RUBYGEMS: &str = "https://rubygems.org";
 }
 
 /// Where a registry is and how to authenticate to it.
