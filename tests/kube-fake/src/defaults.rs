@@ -104,7 +104,15 @@ fn job(spec: &mut Value) {
     or(spec, "backoffLimit", json!(6));
     or(spec, "completionMode", json!("NonIndexed"));
     or(spec, "suspend", json!(false));
-    template(spec);
+    // A Job's pods must say OnFailure or Never; a missing restartPolicy is left for validation
+    // to refuse ("Required value: valid values: \"OnFailure\", \"Never\"") rather than defaulted.
+    if let Some(ps) = spec.pointer_mut("/template/spec").filter(|s| s.is_object()) {
+        let had = ps.get("restartPolicy").is_some();
+        pod_spec(ps);
+        if !had && let Some(m) = ps.as_object_mut() {
+            m.remove("restartPolicy");
+        }
+    }
 }
 
 fn template(spec: &mut Value) {

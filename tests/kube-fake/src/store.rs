@@ -887,6 +887,21 @@ fn validate_object(def: &ResourceDef, obj: &Value) -> Result<(), ApiError> {
             return Err(invalid(def, name, "spec.template.spec.containers", "Required value".into()));
         }
     }
+    // Job pods run to completion (pkg/apis/batch/validation: restartPolicy OnFailure or Never).
+    let job_template = match (def.group.as_str(), def.kind.as_str()) {
+        ("batch", "Job") => Some(("spec.template.spec.restartPolicy", &obj["spec"]["template"]["spec"]["restartPolicy"])),
+        ("batch", "CronJob") => Some(("spec.jobTemplate.spec.template.spec.restartPolicy", &obj["spec"]["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"])),
+        _ => None,
+    };
+    if let Some((field, rp)) = job_template {
+        match rp.as_str() {
+            Some("OnFailure" | "Never") => {}
+            Some(other) => {
+                return Err(invalid(def, name, field, format!("Unsupported value: \"{other}\": supported values: \"OnFailure\", \"Never\"")));
+            }
+            None => return Err(invalid(def, name, field, "Required value: valid values: \"OnFailure\", \"Never\"".into())),
+        }
+    }
     Ok(())
 }
 

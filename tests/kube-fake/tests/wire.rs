@@ -224,3 +224,23 @@ fn field_validation_strict_warn_ignore_over_the_wire() {
     assert_eq!(st, 500, "{body}");
     assert_eq!(json(&body)["message"], "failed to create typed patch object (default/applied; /v1, Kind=ConfigMap): .bogus: field not declared in schema");
 }
+
+#[test]
+fn job_pods_must_not_restart_always() {
+    // Job validation (https://kubernetes.io/docs/concepts/workloads/controllers/job/#pod-template:
+    // "Only a RestartPolicy equal to Never or OnFailure is allowed"); a missing one is not
+    // defaulted to Always for a Job.
+    let s = start();
+    let job = |rp: &str| format!(r#"{{"apiVersion":"batch/v1","kind":"Job","metadata":{{"name":"j"}},"spec":{{"template":{{"spec":{{{rp}"containers":[{{"name":"c","image":"busybox:1.36"}}]}}}}}}}}"#);
+    let base = "/apis/batch/v1/namespaces/default/jobs";
+    let (st, body) = req(&s, "POST", base, "application/json", &job(""));
+    assert_eq!(st, 422, "{body}");
+    assert_eq!(json(&body)["message"], r#"Job.batch "j" is invalid: spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never""#);
+    let (st, body) = req(&s, "POST", base, "application/json", &job(r#""restartPolicy":"Always","#));
+    assert_eq!(st, 422, "{body}");
+    let (st, body) = req(&s, "POST", base, "application/json", &job(r#""restartPolicy":"Never","#));
+    assert_eq!(st, 201, "{body}");
+    let v = json(&body);
+    assert_eq!(v["spec"]["backoffLimit"], 6);
+    assert_eq!(v["spec"]["template"]["spec"]["dnsPolicy"], "ClusterFirst");
+}
