@@ -35,6 +35,10 @@ fn load_error(e: LoadError) -> Error {
 
 /// The documents to work on: generated from flags (NAME + --image …) or loaded from -f.
 pub fn input_docs(name: Option<&str>, files: &[String], flags: &RenderFlags, app: Option<&str>, namespace: Option<&str>) -> Result<Vec<Doc>, Error> {
+    // The namespace becomes a URL path segment of every request, like metadata.namespace.
+    if let Some(why) = namespace.and_then(crate::input_limits::bad_path_segment) {
+        return Err(Error::usage(format!("--namespace: {why}")).at("--namespace"));
+    }
     if !files.is_empty() {
         if name.is_some() || flags.image.is_some() {
             return Err(Error::usage("give either NAME --image … or -f FILE, not both").at("-f"));
