@@ -18,7 +18,6 @@ use crate::provider::{self, DocCache};
 use crate::{Ecosystem, Edge, Pkg, Resolution, ResolveError, ResolvedPackage, RootReq, SolveStats};
 use pubgrub::{Dependencies, DerivationTree, VersionSet as _};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::future::Future;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tusk_crates::{Requirement, Version, VersionSet, compat_bucket, semver};
@@ -266,11 +265,9 @@ impl Adapter for CratesAdapter {
         Ok(Version::new(0, 0, 0))
     }
 
-    fn fetch(&self, name: &str) -> impl Future<Output = Result<CrateDoc, IndexError>> + Send {
-        async move {
-            let idx = self.client.crate_versions(name).await?;
-            Ok(CrateDoc::from_index(name, idx.versions))
-        }
+    async fn fetch(&self, name: &str) -> Result<CrateDoc, IndexError> {
+        let idx = self.client.crate_versions(name).await?;
+        Ok(CrateDoc::from_index(name, idx.versions))
     }
 
     /// The dependencies the newest version will most likely need: non-optional ones, plus

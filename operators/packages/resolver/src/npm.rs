@@ -38,7 +38,6 @@ use crate::provider::{self, DocCache};
 use crate::{Ecosystem, Edge, Pkg, Resolution, ResolveError, ResolvedPackage, RootReq, SolveStats};
 use pubgrub::{Dependencies, DerivationTree, VersionSet as _};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::future::Future;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tusk_index::IndexError;
@@ -226,18 +225,16 @@ impl Adapter for NpmAdapter {
         &r.name
     }
 
-    fn fetch(&self, name: &str) -> impl Future<Output = Result<NpmDoc, IndexError>> + Send {
-        async move {
-            let mut p = self.client.packument(name, self.before.is_some()).await?;
-            if let Some(limit) = &self.before {
-                // npm's --before: only versions published at or before the date; `latest` is
-                // then the highest of those (npm treats the tag the same way).
-                let time = std::mem::take(&mut p.time);
-                p.versions.retain(|v, _| time.get(v).and_then(|t| t.as_str()).is_some_and(|t| utc_key(t) <= utc_key(limit)));
-                p.dist_tags.remove("latest");
-            }
-            Ok(NpmDoc::from_packument(p))
+    async fn fetch(&self, name: &str) -> Result<NpmDoc, IndexError> {
+        let mut p = self.client.packument(name, self.before.is_some()).await?;
+        if let Some(limit) = &self.before {
+            // npm's --before: only versions published at or before the date; `latest` is
+            // then the highest of those (npm treats the tag the same way).
+            let time = std::mem::take(&mut p.time);
+            p.versions.retain(|v, _| time.get(v).and_then(|t| t.as_str()).is_some_and(|t| utc_key(t) <= utc_key(limit)));
+            p.dist_tags.remove("latest");
         }
+        Ok(NpmDoc::from_packument(p))
     }
 
     /// The dependencies and peers of the version npm would most likely install (`latest`).

@@ -20,7 +20,6 @@ use crate::provider::{self, DocCache};
 use crate::{Ecosystem, Edge, Pkg, Resolution, ResolveError, ResolvedPackage, RootReq, SolveStats};
 use pubgrub::{Dependencies, DerivationTree, VersionSet as _};
 use std::collections::{BTreeMap, BTreeSet};
-use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
@@ -359,11 +358,9 @@ impl Adapter for PypiAdapter {
         &r.name
     }
 
-    fn fetch(&self, name: &str) -> impl Future<Output = Result<ProjectDoc, IndexError>> + Send {
-        async move {
-            let simple = self.client.project(name).await?;
-            Ok(build_doc(self, name, simple))
-        }
+    async fn fetch(&self, name: &str) -> Result<ProjectDoc, IndexError> {
+        let simple = self.client.project(name).await?;
+        Ok(build_doc(self, name, simple))
     }
 
     /// The metadata of the version most likely chosen: the highest release.
