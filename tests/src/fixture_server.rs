@@ -147,6 +147,9 @@ impl Drop for FixtureServer {
 }
 
 fn serve_connection(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
+    // Head and body go out in two writes: without this, Nagle's algorithm and the client's
+    // delayed ACK hold each keep-alive response for ~40 ms.
+    stream.set_nodelay(true)?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut writer = stream;
     loop {

@@ -1,7 +1,7 @@
 //! Registry clients for `@packages`: the crates.io sparse index, PyPI's Simple API (PEP 691
 //! JSON) with PEP 658/714 core-metadata files, npm's abbreviated packuments and Maven 2
 //! repositories (POMs, maven-metadata.xml, `.sha1`; [`maven`]), the RubyGems compact index
-//! ([`rubygems`]), all through
+//! ([`rubygems`]), Composer v2 repositories ([`composer`]), all through
 //! one [`HttpCache`] (connection reuse, bounded concurrency, retries, on-disk cache,
 //! `--offline`/`--refresh`/`--max-age`).
 //!
@@ -9,6 +9,7 @@
 //! raw version and requirement strings. Version semantics live in the ecosystem crates and the
 //! resolver.
 
+pub mod composer;
 pub mod crates;
 pub mod error;
 pub mod http;
@@ -27,6 +28,7 @@ pub mod defaults {
     pub const NPM: &str = "https://registry.npmjs.org";
     pub const MAVEN: &str = "https://repo.maven.apache.org/maven2";
     pub const RUBYGEMS: &str = "https://rubygems.org";
+    pub const PACKAGIST: &str = "https://repo.packagist.org";
 }
 
 /// Where a registry is and how to authenticate to it.
