@@ -22,6 +22,7 @@ pub mod patch;
 pub mod schema;
 pub mod ssa;
 pub mod store;
+pub mod table;
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
@@ -341,6 +342,7 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
         .map(|p| p.chars().take(128).collect::<String>())
         .unwrap_or_else(|| "unknown".to_string());
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
 
     match (&method, &target.name, target.sub.as_deref()) {
         (&Method::GET, None, _) => {
@@ -375,6 +377,9 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
                 }
             }
             let items: Vec<Value> = items.into_iter().map(|(_, v)| v).collect();
+            if table::wanted(&accept) {
+                return json_response(200, &table::table(&def.group, &def.kind, &items, metadata, q.get("includeObject").map(String::as_str)));
+            }
             json_response(
                 200,
                 &json!({"kind": format!("{}List", def.kind), "apiVersion": def.api_version(), "metadata": metadata, "items": items}),
@@ -383,6 +388,10 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
         (&Method::GET, Some(name), None) => {
             let g = shared.lock();
             match g.render(&key_for(name)) {
+                Some(v) if table::wanted(&accept) => {
+                    let md = json!({"resourceVersion": v["metadata"]["resourceVersion"]});
+                    json_response(200, &table::table(&def.group, &def.kind, &[v], md, q.get("includeObject").map(String::as_str)))
+                }
                 Some(v) => json_response(200, &v),
                 None => error_response(ApiError::not_found(&def, name)),
             }

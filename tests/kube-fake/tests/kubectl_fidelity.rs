@@ -242,6 +242,10 @@ fn kubectl_apply_set_env_patch_rollout_undo_explain() {
     // Field selectors: metadata.name/namespace everywhere, plus the fields each kind declares
     // (https://kubernetes.io/docs/concepts/overview/working-with-objects/field-selectors/#supported-fields);
     // any other field is refused with "field label not supported".
+    // The Deployment printer's columns, and its wide ones.
+    let out = k.ok(&["get", "deploy", "web", "-o", "wide"]);
+    assert!(out.starts_with("NAME   READY   UP-TO-DATE   AVAILABLE   AGE"), "{out}");
+    assert!(out.contains("CONTAINERS") && out.contains("nginx:1.27"), "{out}");
     let out = k.ok(&["get", "deploy", "--field-selector", "metadata.name=web", "-o", "name"]);
     assert_eq!(out.trim(), "deployment.apps/web");
     let (ok, _, err) = k.run(&["get", "deploy", "--field-selector", "spec.replicas=1"]);
@@ -559,9 +563,11 @@ fn kubectl_finalizers_graceful_pods_and_namespace_termination() {
     // Graceful pod deletion (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination):
     // a scheduled pod is marked with deletionTimestamp = now + grace and
     // deletionGracePeriodSeconds (terminationGracePeriodSeconds, default 30) and stays until
-    // the kubelet has stopped it; `--grace-period=0 --force` removes it at once. (kubectl's
-    // "Terminating" column comes from server-side Table output, which the fake lacks.)
-    k.ok(&["run", "p1", "--image", "nginx:1.27"]);
+    // the kubelet has stopped it; `--grace-period=0 --force` removes it at once.
+    // p1 also carries a finalizer, so that it stays Terminating until the test lets it go.
+    // (--validate=false: see the Service note in the server-side apply test; Pod has a proxy path too.)
+    let f = k.file("p1.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p1\n  finalizers: [example.com/hold]\nspec:\n  containers:\n  - name: web\n    image: nginx:1.27\n");
+    k.ok(&["apply", "--validate=false", "-f", &f]);
     k.ok(&["run", "p2", "--image", "nginx:1.27"]);
     wait_until("p1 and p2 scheduled", || {
         ["p1", "p2"].iter().all(|p| k.json(&["get", "pod", p])["spec"]["nodeName"].is_string())
@@ -570,6 +576,12 @@ fn kubectl_finalizers_graceful_pods_and_namespace_termination() {
     let p = k.json(&["get", "pod", "p1"]);
     assert_eq!(p["metadata"]["deletionGracePeriodSeconds"], 30, "{p}");
     assert!(p["metadata"]["deletionTimestamp"].is_string());
+    // kubectl prints the server's Table (api-concepts/#receiving-resources-as-tables); the pod
+    // printer shows a pod being deleted as Terminating.
+    let out = k.ok(&["get", "pod", "p1"]);
+    assert!(out.starts_with("NAME   READY   STATUS        RESTARTS   AGE"), "{out}");
+    assert!(out.contains("Terminating"), "{out}");
+    k.ok(&["patch", "pod", "p1", "--type", "json", "-p", r#"[{"op":"remove","path":"/metadata/finalizers"}]"#]);
     k.ok(&["wait", "--for=delete", "pod/p1", "--timeout=20s"]);
     let (ok, out, err) = k.run(&["delete", "pod", "p2", "--grace-period=0", "--force"]);
     assert!(ok, "{err}");
