@@ -69,8 +69,7 @@ pub async fn verify_pypi(env: &Env, res: &Resolution, opts: &tusk_resolver::pypi
         md.insert((p.name.clone(), p.version.clone()), m);
     }
     let lookup = |n: &str, v: &str| md.get(&(n.to_string(), v.to_string())).cloned();
-    let env_m = tusk_resolver::markers::MarkerEnv::new(&opts.python, &opts.platform);
-    let problems = verify::verify_pypi(res, &lookup, &env_m, &opts.python);
+    let problems = verify::verify_pypi(res, &lookup, &opts.python, &opts.platform);
     assert!(problems.is_empty(), "verifier found problems:\n{}", problems.join("\n"));
 }
 

@@ -73,9 +73,8 @@ async fn live_pypi() {
         let file = project.files.iter().find(|f| Some(f.filename.as_str()) == p.note.as_deref()).unwrap();
         md.insert((p.name.clone(), p.version.clone()), client.metadata(&p.name, &p.version, file).await.unwrap());
     }
-    let env = tusk_resolver::markers::MarkerEnv::new(&opts.python, &opts.platform);
     let lookup = |n: &str, v: &str| md.get(&(n.to_string(), v.to_string())).cloned();
-    let problems = common::verify::verify_pypi(&res, &lookup, &env, &opts.python);
+    let problems = common::verify::verify_pypi(&res, &lookup, &opts.python, &opts.platform);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

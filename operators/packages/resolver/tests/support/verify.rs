@@ -1,7 +1,9 @@
 //! An independent verifier (test support: `mod verify` of `tests/common.rs`, not the
 //! resolver's API): checks a resolution against the registry's own metadata, with
-//! code separate from the resolver's (it reads the raw index documents and matches
-//! requirements with the `semver` crate directly, not through PubGrub version sets).
+//! code separate from the resolver's: it reads the raw index documents, matches requirements
+//! with the version crates' own tests (`semver`, `tusk-npm`, `tusk-pypi`), not through PubGrub
+//! version sets, and reads PEP 508 requirements and markers with its own code (`pep508.rs`).
+//! From `tusk-resolver` it uses only the [`Resolution`] it checks.
 //!
 //! For crates it checks that every package exists at that version, is not yanked and has the
 //! index's checksum; that no two versions share a semver-compatibility bucket; that every
@@ -14,6 +16,9 @@ use tusk_resolver::Resolution;
 use std::collections::{BTreeMap, BTreeSet};
 use tusk_crates::semver;
 use tusk_index::crates::IndexVersion;
+
+#[path = "pep508.rs"]
+mod pep508;
 
 /// Problems found, one line each; empty when the resolution is valid.
 pub fn verify_crates(
@@ -268,10 +273,11 @@ pub fn verify_npm(res: &Resolution, packument: &dyn Fn(&str) -> Option<tusk_inde
 pub fn verify_pypi(
     res: &Resolution,
     metadata: &dyn Fn(&str, &str) -> Option<tusk_index::pypi::CoreMetadata>,
-    env: &tusk_resolver::markers::MarkerEnv,
     python: &str,
+    platform: &str,
 ) -> Vec<String> {
     use tusk_index::pypi::normalize;
+    let env = pep508::environment(python, platform);
     let mut problems = Vec::new();
     let flags = tusk_pypi::PrereleaseFlags { call: Some(true), ..Default::default() };
     let satisfies = |spec: &str, version: &str| -> bool {
@@ -291,15 +297,16 @@ pub fn verify_pypi(
                 problems.push(format!("{}=={}: requires Python {rp}, target is {python}", p.name, p.version));
             }
         for line in &md.requires_dist {
-            let Ok(r) = tusk_resolver::inputs::parse_pep508(line) else {
-                problems.push(format!("{}=={}: unparsable requirement `{line}`", p.name, p.version));
-                continue;
+            let r = match pep508::parse_requirement(line) {
+                Ok(r) => r,
+                Err(e) => {
+                    problems.push(format!("{}=={}: unparsable requirement `{line}`: {e}", p.name, p.version));
+                    continue;
+                }
             };
-            let marker = r.condition.as_deref().map(tusk_resolver::markers::Marker::parse);
-            let active = match marker {
+            let active = match &r.marker {
                 None => true,
-                Some(Err(_)) => false,
-                Some(Ok(m)) => m.eval(env, None) || p.features.iter().any(|x| m.mentions_extra() && m.eval(env, Some(x))),
+                Some(m) => m.holds(&env, None) || p.features.iter().any(|x| m.names_extra() && m.holds(&env, Some(x))),
             };
             if !active {
                 continue;
@@ -311,10 +318,10 @@ pub fn verify_pypi(
             if !p.dependencies.iter().any(|e| normalize(&e.name) == normalize(&r.name) && e.version == target.version) {
                 problems.push(format!("{}=={}: no edge for `{line}`", p.name, p.version));
             }
-            if !satisfies(&r.req, &target.version) {
+            if !satisfies(&r.specifier, &target.version) {
                 problems.push(format!("{}=={}: {}=={} does not satisfy `{line}`", p.name, p.version, target.name, target.version));
             }
-            for x in &r.features {
+            for x in &r.extras {
                 if !target.features.iter().any(|f| normalize(f) == normalize(x)) {
                     problems.push(format!("{}=={}: extra `{x}` of {} is not enabled", p.name, p.version, target.name));
                 }
@@ -325,10 +332,11 @@ pub fn verify_pypi(
         if r.kind == "optional" {
             continue;
         }
-        if let Some(m) = r.condition.as_deref().and_then(|m| tusk_resolver::markers::Marker::parse(m).ok())
-            && !m.eval(env, None) {
-                continue;
-            }
+        if let Some(m) = r.condition.as_deref().and_then(|m| pep508::Marker::parse(m).ok())
+            && !m.holds(&env, None)
+        {
+            continue;
+        }
         match find(&r.name) {
             Some(t) if satisfies(&r.req, &t.version) => {}
             _ => problems.push(format!("root requirement {}{} is not satisfied", r.name, r.req)),
