@@ -10,7 +10,8 @@
 //! Objects are checked and completed like a real server does: `fieldValidation` and pruning
 //! against the schema, custom resources validated and defaulted from their CRD (see
 //! [`schema`]), built-in defaults (see [`defaults`]), and server-side apply ownership per
-//! field, map-list element and set value (see [`ssa`]).
+//! field, map-list element and set value (see [`ssa`]); finalizers, graceful pod deletion and
+//! namespace termination; Table output for `kubectl get` (see [`table`]).
 //!
 //! Simplifications (documented in docs/kubernetes.md): there is one node, no admission
 //! webhooks, no authentication, no CEL validation rules.
