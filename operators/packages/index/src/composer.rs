@@ -191,10 +191,8 @@ impl ComposerClient {
     pub async fn versions(&self, name: &str, include_dev: bool) -> Result<Vec<PackageVersion>, IndexError> {
         let name = name.to_ascii_lowercase();
         let not_found = || IndexError::NotFound { ecosystem: "composer", name: name.clone(), registry: self.endpoint.url.clone() };
-        if let Some(available) = &self.index().await?.available_packages {
-            if !available.contains(&name) {
-                return Err(not_found());
-            }
+        if self.index().await?.available_packages.as_ref().is_some_and(|a| !a.contains(&name)) {
+            return Err(not_found());
         }
         let url = self.metadata_url(&name, false).await?;
         let Some(body) = self.get_json(&url).await? else { return Err(not_found()) };
