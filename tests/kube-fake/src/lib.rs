@@ -504,6 +504,15 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
             if propagation.is_empty() {
                 propagation = "Background".into();
             }
+            // The NamespaceLifecycle admission plugin protects the system namespaces.
+            if def.group.is_empty() && def.plural == "namespaces" && matches!(name.as_str(), "default" | "kube-system" | "kube-public") {
+                return error_response(ApiError {
+                    code: 403,
+                    reason: "Forbidden",
+                    message: format!("namespaces \"{name}\" is forbidden: this namespace may not be deleted"),
+                    details: json!({"name": name, "kind": "namespaces"}),
+                });
+            }
             let mut g = shared.lock();
             let k = key_for(name);
             if opts_dry {

@@ -238,6 +238,11 @@ fn job_pods_must_not_restart_always() {
     assert_eq!(json(&body)["message"], r#"Job.batch "j" is invalid: spec.template.spec.restartPolicy: Required value: valid values: "OnFailure", "Never""#);
     let (st, body) = req(&s, "POST", base, "application/json", &job(r#""restartPolicy":"Always","#));
     assert_eq!(st, 422, "{body}");
+    // The system namespaces cannot be deleted (NamespaceLifecycle admission,
+    // https://kubernetes.io/docs/reference/access-authn-authz/admission-controllers/#namespacelifecycle).
+    let (st, body) = req(&s, "DELETE", "/api/v1/namespaces/default", "", "");
+    assert_eq!(st, 403, "{body}");
+    assert_eq!(json(&body)["message"], r#"namespaces "default" is forbidden: this namespace may not be deleted"#);
     let (st, body) = req(&s, "POST", base, "application/json", &job(r#""restartPolicy":"Never","#));
     assert_eq!(st, 201, "{body}");
     let v = json(&body);
