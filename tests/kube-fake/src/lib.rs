@@ -379,7 +379,8 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
             }
             let items: Vec<Value> = items.into_iter().map(|(_, v)| v).collect();
             if table::wanted(&accept) {
-                return json_response(200, &table::table(&def.group, &def.kind, &items, metadata, q.get("includeObject").map(String::as_str)));
+                let custom = g.crd_version(&def).map(table::Custom::of);
+                return json_response(200, &table::table(&def.group, &def.kind, custom.as_ref(), &items, metadata, q.get("includeObject").map(String::as_str)));
             }
             json_response(
                 200,
@@ -391,7 +392,8 @@ async fn handle(shared: Arc<Shared>, method: Method, uri: Uri, headers: HeaderMa
             match g.render(&key_for(name)) {
                 Some(v) if table::wanted(&accept) => {
                     let md = json!({"resourceVersion": v["metadata"]["resourceVersion"]});
-                    json_response(200, &table::table(&def.group, &def.kind, &[v], md, q.get("includeObject").map(String::as_str)))
+                    let custom = g.crd_version(&def).map(table::Custom::of);
+                    json_response(200, &table::table(&def.group, &def.kind, custom.as_ref(), &[v], md, q.get("includeObject").map(String::as_str)))
                 }
                 Some(v) => json_response(200, &v),
                 None => error_response(ApiError::not_found(&def, name)),

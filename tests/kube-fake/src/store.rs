@@ -288,15 +288,19 @@ impl Inner {
         if let Some(d) = crate::openapi::definition(&def.group, &def.version, &def.kind) {
             return Some(crate::schema::Root::Builtin(d));
         }
+        let s = self.crd_version(def)?["schema"]["openAPIV3Schema"].clone();
+        (!s.is_null()).then_some(crate::schema::Root::Crd(s))
+    }
+
+    /// The CRD's entry for the served version of a custom resource.
+    pub fn crd_version(&self, def: &ResourceDef) -> Option<&Value> {
         let crd = self.objects.iter().find(|(k, s)| {
             k.group == "apiextensions.k8s.io"
                 && k.plural == "customresourcedefinitions"
                 && s.obj["spec"]["group"] == def.group.as_str()
                 && s.obj["spec"]["names"]["plural"] == def.plural.as_str()
         })?;
-        let v = crd.1.obj["spec"]["versions"].as_array()?.iter().find(|v| v["name"] == def.version.as_str())?;
-        let s = v["schema"]["openAPIV3Schema"].clone();
-        (!s.is_null()).then_some(crate::schema::Root::Crd(s))
+        crd.1.obj["spec"]["versions"].as_array()?.iter().find(|v| v["name"] == def.version.as_str())
     }
 
     pub fn def_for_kind(&self, kind: &str) -> Option<ResourceDef> {

@@ -170,13 +170,67 @@ fn cells(group: &str, kind: &str, o: &Value) -> Vec<Value> {
     }
 }
 
+/// A custom resource's columns: its CRD version's `additionalPrinterColumns`, or Age
+/// (https://kubernetes.io/docs/tasks/extend-kubernetes/custom-resources/custom-resource-definitions/#additional-printer-columns).
+pub struct Custom {
+    columns: Vec<(Value, String, String)>,
+}
+
+impl Custom {
+    pub fn of(crd_version: &Value) -> Custom {
+        let mut columns = Vec::new();
+        for c in crd_version["additionalPrinterColumns"].as_array().into_iter().flatten() {
+            let ty = c["type"].as_str().unwrap_or("string").to_string();
+            let def = json!({"name": c["name"], "type": ty, "format": c["format"].as_str().unwrap_or(""),
+                             "description": c["description"].as_str().unwrap_or(""), "priority": c["priority"].as_i64().unwrap_or(0)});
+            columns.push((def, ty, c["jsonPath"].as_str().unwrap_or("").to_string()));
+        }
+        if columns.is_empty() {
+            columns.push((col("Age", "date", "", 0), "date".into(), ".metadata.creationTimestamp".into()));
+        }
+        Custom { columns }
+    }
+}
+
+/// A simple JSONPath (`.spec.size`, `.status.conditions[0].type`).
+fn json_path<'a>(o: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut cur = o;
+    for part in path.trim_start_matches('.').split('.').filter(|p| !p.is_empty()) {
+        let (field, idx) = match part.split_once('[') {
+            Some((f, rest)) => (f, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        if !field.is_empty() {
+            cur = cur.get(field)?;
+        }
+        if let Some(i) = idx {
+            cur = cur.get(i)?;
+        }
+    }
+    Some(cur)
+}
+
 /// The Table of some objects. `include`: the `includeObject` parameter (`None`, `Object`, or
 /// by default `Metadata`: a PartialObjectMetadata).
-pub fn table(group: &str, kind: &str, objects: &[Value], metadata: Value, include: Option<&str>) -> Value {
+pub fn table(group: &str, kind: &str, custom: Option<&Custom>, objects: &[Value], metadata: Value, include: Option<&str>) -> Value {
     let rows: Vec<Value> = objects
         .iter()
         .map(|o| {
-            let mut row = json!({"cells": cells(group, kind, o)});
+            let cells = match custom {
+                Some(c) => {
+                    let mut cells = vec![json!(o["metadata"]["name"])];
+                    for (_, ty, path) in &c.columns {
+                        let v = json_path(o, path).cloned().unwrap_or(Value::Null);
+                        cells.push(match (ty.as_str(), v.as_str()) {
+                            ("date", Some(_)) => json!(age(&json!({"metadata": {"creationTimestamp": v}}))),
+                            _ => v,
+                        });
+                    }
+                    cells
+                }
+                None => cells(group, kind, o),
+            };
+            let mut row = json!({"cells": cells});
             match include {
                 Some("None") => {}
                 Some("Object") => row["object"] = o.clone(),
@@ -185,7 +239,11 @@ pub fn table(group: &str, kind: &str, objects: &[Value], metadata: Value, includ
             row
         })
         .collect();
-    json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": metadata, "columnDefinitions": columns(group, kind), "rows": rows})
+    let columns = match custom {
+        Some(c) => std::iter::once(col("Name", "string", "name", 0)).chain(c.columns.iter().map(|(d, _, _)| d.clone())).collect(),
+        None => columns(group, kind),
+    };
+    json!({"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": metadata, "columnDefinitions": columns, "rows": rows})
 }
 
 #[cfg(test)]

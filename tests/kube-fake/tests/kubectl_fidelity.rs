@@ -348,6 +348,9 @@ spec:
               extra:
                 type: object
                 x-kubernetes-preserve-unknown-fields: true
+    additionalPrinterColumns:
+    - {name: Size, type: integer, jsonPath: .spec.size}
+    - {name: Color, type: string, jsonPath: .spec.color}
 ";
 
 #[test]
@@ -372,6 +375,10 @@ fn kubectl_custom_resource_schema_validation_pruning_defaulting() {
     let g = k.json(&["get", "gadget", "g1"]);
     assert_eq!(g["spec"]["color"], "red");
     assert_eq!(g["spec"]["extra"]["anything"], serde_json::json!([1, 2]));
+    // `kubectl get` prints the CRD's additionalPrinterColumns
+    // (custom-resource-definitions/#additional-printer-columns).
+    let out = k.ok(&["get", "gadgets"]);
+    assert_eq!(out.lines().collect::<Vec<_>>(), ["NAME   SIZE   COLOR", "g1     3      red"], "{out}");
     // Values against the schema: 422 Invalid with every field error
     // (custom-resource-definitions/#validation; messages as the apiextensions server words them).
     let bad = k.file("bad.yaml", &gadget("  size: 11\n  color: green\n  name: Upper\n"));
