@@ -264,6 +264,31 @@ mod resolve {
         tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@packages", "resolve", "crates:no-such-crate-tusk@1"]));
     }
 
+    /// Issue 15: names from manifests follow the command-line spec rules (a name becomes a
+    /// registry URL path), a key of the wrong type or given twice is refused with its place,
+    /// and a manifest over the size cap is refused before it is read whole.
+    #[test]
+    fn manifest_names_types_and_size_are_checked() {
+        let ctx = test_context!();
+        ctx.write("c/Cargo.toml", "[package]\nname = \"app\"\n\n[dependencies]\n\"../../x\" = \"1\"\n");
+        tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@cargo", "resolve", "--offline", "c/Cargo.toml"]));
+        ctx.write("t/Cargo.toml", "[dependencies]\nserde = { version = 1 }\n");
+        tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@cargo", "resolve", "--offline", "t/Cargo.toml"]));
+        ctx.write("n/package.json", "{\"dependencies\":{\"a\\u0000b\":\"^1\"}}");
+        tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@npm", "resolve", "--offline", "n/package.json"]));
+        ctx.write("d/package.json", "{\"dependencies\":{\"express\":\"^4\",\"express\":\"^5\"}}");
+        tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@npm", "resolve", "--offline", "d/package.json"]));
+        ctx.write("p/pyproject.toml", "[project]\nname = \"app\"\ndependencies = \"requests>=2\"\n");
+        tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@pip", "resolve", "--offline", "p/pyproject.toml"]));
+        ctx.write("r/requirements.txt", "../../x\n");
+        tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@pip", "resolve", "--offline", "r/requirements.txt"]));
+        ctx.write("big/requirements.txt", "a\n".repeat((8 << 20) + 1));
+        tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@pip", "resolve", "--offline", "big/requirements.txt"]));
+        let ctx = test_context!();
+        ctx.write("tusk.toml", "[packages]\nnpm = \"express\"\n");
+        tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@npm", "resolve", "--offline"]));
+    }
+
     #[test]
     fn tusk_toml_and_requirements_txt_are_inputs() {
         let ctx = ctx();

@@ -39,6 +39,28 @@ fn valid_name(n: &str, extra: &[char]) -> bool {
     !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || extra.contains(&c))
 }
 
+/// A name as it may be shown in a message: control characters (a NUL from a manifest) escaped,
+/// so the name shown is the name refused.
+fn shown(name: &str) -> String {
+    name.escape_debug().to_string()
+}
+
+/// The crate-name rule of `crates:` specs, also applied to names from Cargo.toml and tusk.toml
+/// (a name becomes a path of the crates index URL).
+fn check_crate_name(name: &str) -> Result<(), String> {
+    if valid_name(name, &[]) { Ok(()) } else { Err(format!("`{}` is not a valid crate name", shown(name))) }
+}
+
+/// The npm-name rule of `npm:` specs (`name` or `@scope/name`), also applied to names from
+/// package.json and tusk.toml (a name becomes the registry URL path).
+fn check_npm_name(name: &str) -> Result<(), String> {
+    let bare = name.strip_prefix('@').map(|n| n.replacen('/', "", 1)).unwrap_or(name.to_string());
+    if !valid_name(&bare, &['.']) || bare.starts_with('.') || (name.starts_with('@') && !name.contains('/')) {
+        return Err(format!("`{}` is not a valid npm package name", shown(name)));
+    }
+    Ok(())
+}
+
 /// `name[feat,..]@req`.
 fn parse_crate_spec(s: &str) -> Result<RootReq, String> {
     let (head, req) = match s.split_once('@') {
@@ -46,9 +68,7 @@ fn parse_crate_spec(s: &str) -> Result<RootReq, String> {
         None => (s, "*"),
     };
     let (name, features) = split_brackets(head)?;
-    if !valid_name(name, &[]) {
-        return Err(format!("`{name}` is not a valid crate name"));
-    }
+    check_crate_name(name)?;
     let mut r = RootReq::new(name, if req.is_empty() { "*" } else { req });
     r.features = features;
     Ok(r)
@@ -66,10 +86,7 @@ fn parse_npm_spec(s: &str) -> Result<RootReq, String> {
             None => (s.to_string(), "*"),
         },
     };
-    let bare = name.strip_prefix('@').map(|n| n.replacen('/', "", 1)).unwrap_or(name.clone());
-    if !valid_name(&bare, &['.']) || (name.starts_with('@') && !name.contains('/')) {
-        return Err(format!("`{name}` is not a valid npm package name"));
-    }
+    check_npm_name(&name)?;
     Ok(RootReq::new(name, if range.trim().is_empty() { "*" } else { range.trim() }))
 }
 
@@ -132,7 +149,11 @@ pub fn parse_pep508(s: &str) -> Result<RootReq, String> {
     let end = main.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))).unwrap_or(main.len());
     let name = &main[..end];
     if name.is_empty() {
-        return Err(format!("`{s}` does not start with a package name"));
+        return Err(format!("`{}` does not start with a package name", shown(s)));
+    }
+    // PEP 508: a name starts and ends with a letter or digit (so `..` is not one).
+    if !(name.starts_with(|c: char| c.is_ascii_alphanumeric()) && name.ends_with(|c: char| c.is_ascii_alphanumeric())) {
+        return Err(format!("`{}` is not a valid package name (PEP 508: letters, digits, `-`, `_`, `.`, starting and ending with a letter or digit)", shown(name)));
     }
     let rest = main[end..].trim_start();
     let (extras, spec) = if rest.starts_with('[') {
@@ -186,8 +207,8 @@ pub fn find_manifests(dir: &Path) -> Result<Vec<Manifest>, ResolveError> {
 
 /// Reads one manifest, by file name.
 pub fn read_manifest(path: &Path) -> Result<Manifest, ResolveError> {
-    let text = std::fs::read_to_string(path).map_err(|e| input_err(path.display().to_string(), e.to_string()))?;
     let loc = path.strip_prefix(".").unwrap_or(path).display().to_string();
+    let text = read_capped(path, &loc)?;
     let fname = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let (ecosystem, requirements) = match fname.as_str() {
         "Cargo.toml" => (Ecosystem::Crates, cargo_toml(&text, &loc)?),
@@ -200,8 +221,40 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, ResolveError> {
     Ok(Manifest { path: path.to_path_buf(), ecosystem, requirements })
 }
 
+/// Largest manifest read (package.json, Cargo.toml, pyproject.toml, requirements.txt, pom.xml,
+/// tusk.toml): real ones are kilobytes (a monorepo's package.json is well under 1 MiB), and
+/// parsing costs several times the size in memory, so 16 MiB leaves room for any real file
+/// while a runaway or hostile one is refused before it is read whole.
+pub const MAX_MANIFEST_BYTES: u64 = 16 << 20;
+
+/// Reads `path` as UTF-8 text of at most [`MAX_MANIFEST_BYTES`] (reading one byte more tells
+/// that there was more, whatever the metadata says: a FIFO or /proc file has no size).
+pub fn read_capped(path: &Path, loc: &str) -> Result<String, ResolveError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| input_err(loc, e.to_string()))?;
+    let mut buf = Vec::new();
+    file.take(MAX_MANIFEST_BYTES + 1).read_to_end(&mut buf).map_err(|e| input_err(loc, e.to_string()))?;
+    if buf.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(input_err(loc, format!("larger than {} MiB, the most tusk reads as a manifest (is this the right file?)", MAX_MANIFEST_BYTES >> 20)));
+    }
+    String::from_utf8(buf).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        input_err(format!("{loc}:{line}"), format!("not UTF-8 text (invalid byte at offset {at})"))
+    })
+}
+
+/// The first line holding `needle` as written or, for a key with control characters (a NUL),
+/// as TOML and JSON escape it (`\u0000`); 1 when neither is found.
 fn line_of(text: &str, needle: &str) -> usize {
-    text.lines().position(|l| l.contains(needle)).map(|i| i + 1).unwrap_or(1)
+    let escaped = |upper: bool| -> String {
+        needle.chars().map(|c| if c.is_control() { if upper { format!("\\u{:04X}", c as u32) } else { format!("\\u{:04x}", c as u32) } } else { c.to_string() }).collect()
+    };
+    [needle.to_string(), escaped(false), escaped(true)]
+        .iter()
+        .find_map(|n| text.lines().position(|l| l.contains(n.as_str())))
+        .map(|i| i + 1)
+        .unwrap_or(1)
 }
 
 fn toml_table(text: &str, loc: &str) -> Result<toml::Table, ResolveError> {
@@ -211,27 +264,45 @@ fn toml_table(text: &str, loc: &str) -> Result<toml::Table, ResolveError> {
     })
 }
 
+/// The dependency tables of a Cargo.toml (`None` when absent); a key of the wrong type is an
+/// error naming it rather than a table silently skipped.
+fn dep_tables<'a>(t: &'a toml::Table, prefix: &str, text: &str, loc: &str) -> Result<Vec<(&'static str, &'a toml::Table)>, ResolveError> {
+    let mut out = Vec::new();
+    for (key, kind) in [("dependencies", "normal"), ("dev-dependencies", "dev"), ("build-dependencies", "build")] {
+        match t.get(key) {
+            None => {}
+            Some(toml::Value::Table(d)) => out.push((kind, d)),
+            Some(_) => return Err(input_err(format!("{loc}:{}", line_of(text, key)), format!("`{prefix}{key}` must be a table"))),
+        }
+    }
+    Ok(out)
+}
+
 fn cargo_toml(text: &str, loc: &str) -> Result<Vec<RootReq>, ResolveError> {
     let doc = toml_table(text, loc)?;
     let mut out = Vec::new();
     let mut tables: Vec<(Option<String>, &str, &toml::Table)> = Vec::new();
-    for (key, kind) in [("dependencies", "normal"), ("dev-dependencies", "dev"), ("build-dependencies", "build")] {
-        if let Some(t) = doc.get(key).and_then(|v| v.as_table()) {
-            tables.push((None, kind, t));
-        }
+    for (kind, t) in dep_tables(&doc, "", text, loc)? {
+        tables.push((None, kind, t));
     }
-    if let Some(targets) = doc.get("target").and_then(|v| v.as_table()) {
-        for (cond, t) in targets {
-            for (key, kind) in [("dependencies", "normal"), ("dev-dependencies", "dev"), ("build-dependencies", "build")] {
-                if let Some(t) = t.get(key).and_then(|v| v.as_table()) {
+    match doc.get("target") {
+        None => {}
+        Some(toml::Value::Table(targets)) => {
+            for (cond, t) in targets {
+                let Some(t) = t.as_table() else {
+                    return Err(input_err(format!("{loc}:{}", line_of(text, cond)), format!("`target.{cond}` must be a table")));
+                };
+                for (kind, t) in dep_tables(t, &format!("target.{cond}."), text, loc)? {
                     tables.push((Some(cond.clone()), kind, t));
                 }
             }
         }
+        Some(_) => return Err(input_err(format!("{loc}:{}", line_of(text, "target")), "`target` must be a table")),
     }
     for (cond, kind, table) in tables {
         for (name, spec) in table {
             let at = format!("{loc}:{}", line_of(text, name));
+            check_crate_name(name).map_err(|m| input_err(&at, m))?;
             let mut r = RootReq::new(name.clone(), "*");
             r.kind = if kind == "normal" { String::new() } else { kind.to_string() };
             r.condition = cond.clone();
@@ -239,22 +310,44 @@ fn cargo_toml(text: &str, loc: &str) -> Result<Vec<RootReq>, ResolveError> {
             match spec {
                 toml::Value::String(s) => r.req = s.clone(),
                 toml::Value::Table(t) => {
-                    if (t.contains_key("path") || t.contains_key("git"))
-                        && t.get("version").is_none() {
-                            continue; // path/git dependencies are not registry packages
-                        }
+                    // Every key read must have the type Cargo gives it: `version = 1` is not
+                    // "any version", it is a mistake.
+                    let wrong = |key: &str, ty: &str| input_err(&at, format!("`{}.{key}` must be {ty}", shown(name)));
+                    let string = |key: &str| match t.get(key) {
+                        None => Ok(None),
+                        Some(toml::Value::String(s)) => Ok(Some(s.clone())),
+                        Some(_) => Err(wrong(key, "a string")),
+                    };
+                    let boolean = |key: &str| match t.get(key) {
+                        None => Ok(None),
+                        Some(toml::Value::Boolean(b)) => Ok(Some(*b)),
+                        Some(_) => Err(wrong(key, "true or false")),
+                    };
+                    let version = string("version")?;
+                    if (t.contains_key("path") || t.contains_key("git")) && version.is_none() {
+                        continue; // path/git dependencies are not registry packages
+                    }
                     if t.get("workspace").and_then(|w| w.as_bool()) == Some(true) {
                         return Err(input_err(at, format!("`{name}.workspace = true`: resolve the workspace root's Cargo.toml instead")));
                     }
-                    r.req = t.get("version").and_then(|v| v.as_str()).unwrap_or("*").to_string();
-                    r.features = t
-                        .get("features")
-                        .and_then(|v| v.as_array())
-                        .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_string)).collect())
-                        .unwrap_or_default();
-                    r.default_features = t.get("default-features").or_else(|| t.get("default_features")).and_then(|v| v.as_bool()).unwrap_or(true);
-                    r.package = t.get("package").and_then(|v| v.as_str()).map(str::to_string);
-                    if t.get("optional").and_then(|v| v.as_bool()) == Some(true) {
+                    r.req = version.unwrap_or_else(|| "*".into());
+                    r.features = match t.get("features") {
+                        None => Vec::new(),
+                        Some(toml::Value::Array(a)) => {
+                            a.iter().map(|f| f.as_str().map(str::to_string).ok_or_else(|| wrong("features", "an array of strings"))).collect::<Result<_, _>>()?
+                        }
+                        Some(_) => return Err(wrong("features", "an array of strings")),
+                    };
+                    let default_features = match boolean("default-features")? {
+                        Some(b) => Some(b),
+                        None => boolean("default_features")?,
+                    };
+                    r.default_features = default_features.unwrap_or(true);
+                    r.package = string("package")?;
+                    if let Some(p) = &r.package {
+                        check_crate_name(p).map_err(|m| input_err(&at, m))?;
+                    }
+                    if boolean("optional")? == Some(true) {
                         r.kind = "optional".into();
                     }
                 }
@@ -267,7 +360,11 @@ fn cargo_toml(text: &str, loc: &str) -> Result<Vec<RootReq>, ResolveError> {
 }
 
 fn package_json(text: &str, loc: &str) -> Result<Vec<RootReq>, ResolveError> {
-    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| input_err(format!("{loc}:{}:{}", e.line(), e.column()), e.to_string()))?;
+    let json_err = |e: serde_json::Error| input_err(format!("{loc}:{}:{}", e.line(), e.column()), e.to_string());
+    // JSON.parse (and so npm) keeps the last of two equal keys; serde_json does too. A
+    // dependency given twice is a mistake whichever one was meant: refuse it, with where.
+    serde_json::from_str::<NoDuplicateKeys>(text).map_err(json_err)?;
+    let v: serde_json::Value = serde_json::from_str(text).map_err(json_err)?;
     let mut out = Vec::new();
     for (key, kind) in [("dependencies", ""), ("devDependencies", "dev"), ("optionalDependencies", "optional"), ("peerDependencies", "peer")] {
         let Some(map) = v.get(key) else { continue };
@@ -277,8 +374,9 @@ fn package_json(text: &str, loc: &str) -> Result<Vec<RootReq>, ResolveError> {
         for (name, range) in map {
             let at = format!("{loc}:{}", line_of(text, &format!("\"{name}\"")));
             let Some(range) = range.as_str() else {
-                return Err(input_err(at, format!("the range of `{name}` must be a string")));
+                return Err(input_err(at, format!("the range of `{}` must be a string", shown(name))));
             };
+            check_npm_name(name).map_err(|m| input_err(&at, m))?;
             if kind == "peer" && out.iter().any(|r: &RootReq| r.name == *name) {
                 continue;
             }
@@ -294,7 +392,11 @@ fn package_json(text: &str, loc: &str) -> Result<Vec<RootReq>, ResolveError> {
 fn pyproject(text: &str, loc: &str) -> Result<Vec<RootReq>, ResolveError> {
     let doc = toml_table(text, loc)?;
     let mut out = Vec::new();
-    let project = doc.get("project").and_then(|p| p.as_table());
+    let project = match doc.get("project") {
+        None => None,
+        Some(toml::Value::Table(p)) => Some(p),
+        Some(_) => return Err(input_err(format!("{loc}:{}", line_of(text, "project")), "`project` must be a table")),
+    };
     let push = |s: &str, kind: &str, out: &mut Vec<RootReq>| -> Result<(), ResolveError> {
         let at = format!("{loc}:{}", line_of(text, s));
         let mut r = parse_pep508(s).map_err(|m| input_err(&at, m))?;
@@ -303,21 +405,30 @@ fn pyproject(text: &str, loc: &str) -> Result<Vec<RootReq>, ResolveError> {
         out.push(r);
         Ok(())
     };
-    if let Some(deps) = project.and_then(|p| p.get("dependencies")).and_then(|d| d.as_array()) {
-        for d in deps {
-            if let Some(s) = d.as_str() {
-                push(s, "", &mut out)?;
-            }
+    let line = |key: &str| format!("{loc}:{}", line_of(text, key));
+    // A list that is not a list of strings is an error naming it, not a list skipped.
+    let strings = |v: &toml::Value, key: &str| -> Result<Vec<String>, ResolveError> {
+        let Some(a) = v.as_array() else { return Err(input_err(line(key.rsplit('.').next().unwrap_or(key)), format!("`{key}` must be an array of requirement strings"))) };
+        a.iter()
+            .enumerate()
+            .map(|(i, d)| d.as_str().map(str::to_string).ok_or_else(|| input_err(line(key.rsplit('.').next().unwrap_or(key)), format!("item {} of `{key}` must be a string (a PEP 508 requirement)", i + 1))))
+            .collect()
+    };
+    if let Some(deps) = project.and_then(|p| p.get("dependencies")) {
+        for d in strings(deps, "project.dependencies")? {
+            push(&d, "", &mut out)?;
         }
     }
-    if let Some(groups) = project.and_then(|p| p.get("optional-dependencies")).and_then(|d| d.as_table()) {
-        for deps in groups.values() {
-            for d in deps.as_array().into_iter().flatten() {
-                if let Some(s) = d.as_str() {
-                    push(s, "optional", &mut out)?;
+    match project.and_then(|p| p.get("optional-dependencies")) {
+        None => {}
+        Some(toml::Value::Table(groups)) => {
+            for (group, deps) in groups {
+                for d in strings(deps, &format!("project.optional-dependencies.{group}"))? {
+                    push(&d, "optional", &mut out)?;
                 }
             }
         }
+        Some(_) => return Err(input_err(line("optional-dependencies"), "`project.optional-dependencies` must be a table of arrays")),
     }
     Ok(out)
 }
@@ -344,17 +455,34 @@ fn requirements_txt(text: &str, loc: &str) -> Result<Vec<RootReq>, ResolveError>
 pub fn tusk_toml(text: &str, loc: &str) -> Result<BTreeMap<Ecosystem, Vec<RootReq>>, ResolveError> {
     let doc = toml_table(text, loc)?;
     let mut out: BTreeMap<Ecosystem, Vec<RootReq>> = BTreeMap::new();
-    let Some(pk) = doc.get("packages").and_then(|p| p.as_table()) else { return Ok(out) };
+    let pk = match doc.get("packages") {
+        None => return Ok(out),
+        Some(toml::Value::Table(p)) => p,
+        Some(_) => return Err(input_err(format!("{loc}:{}", line_of(text, "packages")), "`packages` must be a table of `[packages.<ecosystem>]` tables")),
+    };
     for (eco_name, table) in pk {
         let Ok(eco) = eco_name.parse::<Ecosystem>() else { continue };
-        let Some(table) = table.as_table() else { continue };
+        let Some(table) = table.as_table() else {
+            return Err(input_err(
+                format!("{loc}:{}", line_of(text, eco_name)),
+                format!("`packages.{eco_name}` must be a table of `name = \"requirement\"` (e.g. [packages.{eco_name}] with one line per package)"),
+            ));
+        };
         for (name, v) in table {
             let at = format!("{loc}:{}", line_of(text, name));
             let Some(req) = v.as_str() else {
-                return Err(input_err(at, format!("`{name}` must be a requirement string")));
+                return Err(input_err(at, format!("`{}` must be a requirement string", shown(name))));
             };
             let mut r = match eco {
                 Ecosystem::Pypi => parse_pep508(&format!("{name}{req}")).map_err(|m| input_err(&at, m))?,
+                Ecosystem::Crates => {
+                    check_crate_name(name).map_err(|m| input_err(&at, m))?;
+                    RootReq::new(name.clone(), req)
+                }
+                Ecosystem::Npm => {
+                    check_npm_name(name).map_err(|m| input_err(&at, m))?;
+                    RootReq::new(name.clone(), req)
+                }
                 _ => RootReq::new(name.clone(), req),
             };
             r.origin = at;
@@ -362,6 +490,55 @@ pub fn tusk_toml(text: &str, loc: &str) -> Result<BTreeMap<Ecosystem, Vec<RootRe
         }
     }
     Ok(out)
+}
+
+/// Parses any JSON and fails on the second of two equal keys in an object (serde_json's
+/// `Value` keeps the last one silently); the error carries serde_json's line and column.
+struct NoDuplicateKeys;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NoDuplicateKeys)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicateKeys {
+    type Value = NoDuplicateKeys;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+        Ok(self)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!("duplicate key `{}` (JSON.parse would keep only the last one)", shown(&key))));
+            }
+            map.next_value::<NoDuplicateKeys>()?;
+        }
+        Ok(self)
+    }
 }
 
 #[cfg(test)]
@@ -410,5 +587,30 @@ mod tests {
         assert_eq!((pom[0].name.as_str(), pom[0].req.as_str(), pom[0].kind.as_str()), ("svc/pom.xml", "g:app:2", "pom"));
         let e = pom_xml("<project>\n<dependencies><dependency><groupId>g</groupId></dependency></dependencies></project>", "pom.xml").unwrap_err();
         assert_eq!(e.to_string(), "pom.xml: not a valid POM: line 2: <dependency> has no <artifactId>");
+    }
+
+    #[test]
+    fn manifest_names_and_types_are_checked() {
+        let e = package_json("{\"dependencies\":{\"a\\u0000b\":\"^1\"}}", "package.json").unwrap_err().to_string();
+        assert_eq!(e, "package.json:1: `a\\0b` is not a valid npm package name");
+        let e = package_json("{\"dependencies\":{\"express\":\"^4\",\"express\":\"^5\"}}", "package.json").unwrap_err().to_string();
+        assert!(e.starts_with("package.json:1:") && e.contains("duplicate key `express`"), "{e}");
+        let e = cargo_toml("[dependencies]\n\"../../x\" = \"1\"\n", "Cargo.toml").unwrap_err().to_string();
+        assert_eq!(e, "Cargo.toml:2: `../../x` is not a valid crate name");
+        let e = cargo_toml("[dependencies]\nserde = { version = 1 }\n", "Cargo.toml").unwrap_err().to_string();
+        assert_eq!(e, "Cargo.toml:2: `serde.version` must be a string");
+        let e = cargo_toml("[dependencies]\nserde = { version = \"1\", features = \"derive\" }\n", "Cargo.toml").unwrap_err().to_string();
+        assert_eq!(e, "Cargo.toml:2: `serde.features` must be an array of strings");
+        let e = pyproject("[project]\ndependencies = \"requests\"\n", "pyproject.toml").unwrap_err().to_string();
+        assert_eq!(e, "pyproject.toml:2: `project.dependencies` must be an array of requirement strings");
+        let e = pyproject("[project]\ndependencies = [\"a\", 7]\n", "pyproject.toml").unwrap_err().to_string();
+        assert!(e.starts_with("pyproject.toml:2: item 2 of `project.dependencies` must be a string"), "{e}");
+        let e = requirements_txt("../../x\n", "requirements.txt").unwrap_err().to_string();
+        assert!(e.starts_with("requirements.txt:1: `..` is not a valid package name"), "{e}");
+        let e = tusk_toml("[packages]\nnpm = \"express\"\n", "tusk.toml").unwrap_err().to_string();
+        assert!(e.starts_with("tusk.toml:2: `packages.npm` must be a table"), "{e}");
+        let e = cargo_toml("[package]\nname = \"app\"\n[dependencies]\n\"a\\u0000b\" = \"1\"\n", "Cargo.toml").unwrap_err().to_string();
+        assert_eq!(e, "Cargo.toml:4: `a\\0b` is not a valid crate name");
+        assert!(tusk_toml("[packages.crates]\n\"../x\" = \"1\"\n", "tusk.toml").is_err());
     }
 }
