@@ -289,6 +289,18 @@ mod resolve {
         tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@npm", "resolve", "--offline"]));
     }
 
+    /// Issue 15: a tusk.lock that is not UTF-8 is bad input with its line; one over the size
+    /// cap is refused before it is read whole.
+    #[test]
+    fn lockfile_encoding_and_size_are_checked() {
+        let ctx = test_context!();
+        ctx.write("tusk.toml", "[packages.npm]\nexpress = \"^4\"\n");
+        ctx.write("tusk.lock", b"version = 1\n\xff\xfe\n");
+        tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@npm", "tree"]));
+        ctx.write("tusk.lock", "#\n".repeat((16 << 20) + 1));
+        tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@npm", "tree"]));
+    }
+
     #[test]
     fn tusk_toml_and_requirements_txt_are_inputs() {
         let ctx = ctx();

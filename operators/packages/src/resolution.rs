@@ -208,12 +208,35 @@ pub async fn resolve_all(args: &Inputs, gathered: &Gathered, ctx: &Context) -> R
 
 /// The lockfile at `path`, or `None` when there is none.
 pub fn read_lock(path: &Path) -> Result<Option<Lockfile>> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => Lockfile::parse(&text, &display_path(path)).map(Some).map_err(|e| Error::usage(e.to_string()).at(display_path(path))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::failed(format!("cannot read {}: {e}", path.display()))),
+    use std::io::Read;
+    let shown = display_path(path);
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::failed(format!("cannot read {}: {e}", path.display()))),
+    };
+    // One byte over the cap tells that there was more, whatever the metadata says.
+    let mut buf = Vec::new();
+    file.take(MAX_LOCK_BYTES + 1).read_to_end(&mut buf).map_err(|e| Error::failed(format!("cannot read {}: {e}", path.display())))?;
+    if buf.len() as u64 > MAX_LOCK_BYTES {
+        return Err(Error::usage(format!(
+            "larger than {} MiB, the most tusk reads as a lockfile (is this the right file? `tusk @packages lock` writes a new one)",
+            MAX_LOCK_BYTES >> 20
+        ))
+        .at(shown));
     }
+    let text = String::from_utf8(buf).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+        Error::usage(format!("not UTF-8 text (invalid byte at offset {at}); a lockfile is TOML written by `tusk @packages lock`")).at(format!("{shown}:{line}"))
+    })?;
+    Lockfile::parse(&text, &shown).map(Some).map_err(|e| Error::usage(e.to_string()).at(shown))
 }
+
+/// Largest tusk.lock read: a lock holds one short table per package (a few hundred bytes), so
+/// 32 MiB is over 50,000 packages, past the largest monorepos' npm locks; parsing costs several
+/// times the size in memory, so a runaway file is refused before it is read whole.
+pub const MAX_LOCK_BYTES: u64 = 32 << 20;
 
 /// The lockfile's resolutions when the inputs include manifests and a lockfile exists, else a
 /// fresh resolution (`tree` and `why`).
