@@ -216,6 +216,28 @@ fn plugin_that_is_not_a_plugin_is_refused() {
     assert_eq!(r.code, Some(2));
 }
 
+/// Issue 15: a `--tusk-describe` answer over the 64 KiB pipe buffer is read while the plugin
+/// runs (it used to deadlock until the 5 s timeout), and a NUL in a plugin's name is shown
+/// escaped, so the name shown is the name refused.
+#[test]
+fn plugin_describe_over_a_pipe_buffer_and_a_nul_name() {
+    use std::os::unix::fs::PermissionsExt;
+    let ctx = test_context!();
+    let plugin = |file: &str, json: &str| {
+        let script = format!("#!/bin/sh\nprintf '%s' '{json}'\nhead -c 200000 /dev/zero | tr '\\0' ' '\n");
+        let path = ctx.write(file, script);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    };
+    plugin("tusk-big", r#"{"tusk_plugin":1,"summary":"s","version":"1","verbs":[]}"#);
+    let started = std::time::Instant::now();
+    let r = tusk_snapshot!(ctx, ctx.tusk(["plugin", "install", "./tusk-big", "--yes"]));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(started.elapsed() < std::time::Duration::from_secs(4), "took {:?}", started.elapsed());
+    plugin("tusk-nul", r#"{"tusk_plugin":1,"name":"ev\u0000il","summary":"s","version":"1","verbs":[]}"#);
+    let r = tusk_snapshot!(ctx, ctx.tusk(["plugin", "install", "./tusk-nul", "--yes"]));
+    assert_eq!(r.code, Some(2));
+}
+
 #[test]
 fn broken_plugin_is_listed_and_running_it_fails_clearly() {
     let ctx = test_context!();

@@ -132,7 +132,7 @@ fn install_component(m: &ArgMatches, session: &Session, path: &Path, plugin_dir:
         .or_else(|| path.file_stem().map(|s| s.to_string_lossy().trim_start_matches("tusk-").to_string()))
         .unwrap_or_default();
     if !tusk_registry::plugin::valid_name(&name) {
-        return Err(Error::usage(format!("invalid plugin name `{name}`")).with_hint("names are lowercase letters, digits and '-'"));
+        return Err(Error::usage(format!("invalid plugin name `{}`", tusk_registry::plugin::shown(&name))).with_hint("names are lowercase letters, digits and '-'"));
     }
     store::install_component(path, plugin_dir, &name, description, requested, serde_json::json!(granted))
 }

@@ -114,9 +114,15 @@ pub fn validate_description(d: &PluginDescription) -> std::result::Result<(), St
     if let Some(n) = &d.name
         && !valid_name(n)
     {
-        return Err(format!("invalid operator name `{n}` (use lowercase letters, digits and '-')"));
+        return Err(format!("invalid operator name `{}` (use lowercase letters, digits and '-')", shown(n)));
     }
     Ok(())
+}
+
+/// `text` as a message may show it: control characters (a NUL, an escape sequence) written as
+/// `\0`, `\u{1b}`, so what is shown is what was refused and a terminal is not driven by it.
+pub fn shown(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { c.escape_debug().collect() } else { c.to_string() }).collect()
 }
 
 /// Operator names: lowercase ASCII letters, digits and `-`, starting with a letter.

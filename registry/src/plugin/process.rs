@@ -113,6 +113,25 @@ pub fn load_records(found: Vec<(String, PathBuf, PluginSource)>, cache_file: &Pa
     out
 }
 
+/// Largest `--tusk-describe` answer read (stdout; stderr is read to the same bound): a
+/// description is a few kilobytes of JSON, so 1 MiB is far past any real one.
+pub const MAX_DESCRIBE_BYTES: u64 = 1 << 20;
+
+/// Reads `pipe` to its end on a thread, keeping at most [`MAX_DESCRIBE_BYTES`] + 1 bytes and
+/// discarding the rest, so the plugin never blocks on a full pipe while tusk waits for it
+/// (reading only after the exit deadlocked on any answer over the 64 KiB pipe buffer).
+fn drain(pipe: impl std::io::Read + Send + 'static) -> std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::Read;
+        let mut pipe = pipe;
+        let mut buf = Vec::new();
+        let r = (&mut pipe).take(MAX_DESCRIBE_BYTES + 1).read_to_end(&mut buf).and_then(|_| std::io::copy(&mut pipe, &mut std::io::sink()));
+        let _ = tx.send(r.map(|_| buf));
+    });
+    rx
+}
+
 /// Runs `<path> --tusk-describe` and parses its JSON.
 pub fn describe(path: &Path) -> std::result::Result<PluginDescription, String> {
     let mut child = std::process::Command::new(path)
@@ -123,30 +142,51 @@ pub fn describe(path: &Path) -> std::result::Result<PluginDescription, String> {
         .spawn()
         .map_err(|e| format!("cannot run {} --tusk-describe: {e}", path.display()))?;
     let start = std::time::Instant::now();
+    let late = || format!("`--tusk-describe` did not finish within {}s", DESCRIBE_TIMEOUT.as_secs());
+    let (stdout, stderr) = match (child.stdout.take(), child.stderr.take()) {
+        (Some(o), Some(e)) => (drain(o), drain(e)),
+        _ => return Err(format!("cannot read the output of {} --tusk-describe", path.display())),
+    };
     let status = loop {
         match child.try_wait() {
             Ok(Some(s)) => break s,
             Ok(None) if start.elapsed() > DESCRIBE_TIMEOUT => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(format!("`--tusk-describe` did not finish within {}s", DESCRIBE_TIMEOUT.as_secs()));
+                return Err(late());
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(5)),
             Err(e) => return Err(format!("waiting for {}: {e}", path.display())),
         }
     };
-    let output = child.wait_with_output().map_err(|e| e.to_string())?;
+    // The pipes close when the plugin exits, unless it left a child holding them: the same
+    // deadline bounds that wait (the reader threads then end with the pipe).
+    let collect = |rx: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>| -> std::result::Result<Vec<u8>, String> {
+        let left = DESCRIBE_TIMEOUT.saturating_sub(start.elapsed()).max(Duration::from_millis(100));
+        match rx.recv_timeout(left) {
+            Ok(r) => r.map_err(|e| format!("cannot read the output of {} --tusk-describe: {e}", path.display())),
+            Err(_) => Err(late()),
+        }
+    };
+    let (stdout, stderr) = (collect(stdout)?, collect(stderr)?);
     if !status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stderr = String::from_utf8_lossy(&stderr[..stderr.len().min(MAX_DESCRIBE_BYTES as usize)]);
         let last = stderr.lines().last().unwrap_or("").trim();
+        let last = super::shown(&last.chars().take(200).collect::<String>());
         return Err(format!(
             "`--tusk-describe` exited with {}{}",
             status.code().map(|c| c.to_string()).unwrap_or_else(|| "a signal".into()),
             if last.is_empty() { String::new() } else { format!(": {last}") }
         ));
     }
-    let d: PluginDescription = serde_json::from_slice(&output.stdout)
-        .map_err(|e| format!("`--tusk-describe` printed invalid JSON ({e})"))?;
+    if stdout.len() as u64 > MAX_DESCRIBE_BYTES {
+        return Err(format!("`--tusk-describe` printed over {} MiB (a description is a few KiB of JSON)", MAX_DESCRIBE_BYTES >> 20));
+    }
+    // JSON first (serde_json's nesting limit reports a 100,000-deep value as such), then the
+    // description's types, with their line and column.
+    let invalid = |e: serde_json::Error| format!("`--tusk-describe` printed invalid JSON ({e})");
+    serde_json::from_slice::<serde_json::Value>(&stdout).map_err(invalid)?;
+    let d: PluginDescription = serde_json::from_slice(&stdout).map_err(invalid)?;
     validate_description(&d)?;
     Ok(d)
 }
