@@ -266,3 +266,71 @@ fn kubernetes_deploy_from_stdin() {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_eq!(r.json()["items"][0]["data"]["a"], "b");
 }
+
+/// Fields a flag no longer produces are removed by server-side apply (tusk is their only
+/// manager), and the plan says so: it comes from the server's dry run, not from a guess.
+#[test]
+fn kubernetes_redeploy_without_flags_shows_removed_fields() {
+    let mut ctx = test_context!();
+    let _fake = cluster(&mut ctx);
+    let image = "registry.example/web:1.0";
+    let r = run(&mut ctx.tusk(["@k8s", "deploy", "web", "--image", image, "--port", "80", "--cpu", "100m:500m", "--probe", "http:/healthz:80", "--yes", "--no-wait"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@k8s", "diff", "web", "--image", image]));
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    for removed in ["-        ports:", "-        resources:", "-        readinessProbe:", "-        livenessProbe:"] {
+        assert!(r.stdout.contains(removed), "`{removed}` missing from the diff:\n{}", r.stdout);
+    }
+    let r = run(&mut ctx.tusk(["@k8s", "deploy", "web", "--image", image, "--yes", "--no-wait"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let r = run(&mut ctx.tusk(["@k8s", "get", "deployment", "web", "-o", "json"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let c = &r.json()["items"][0]["spec"]["template"]["spec"]["containers"][0];
+    for f in ["ports", "resources", "readinessProbe", "livenessProbe"] {
+        assert!(c.get(f).is_none_or(|v| v.as_object().is_some_and(|m| m.is_empty())), "{f} still live: {c}");
+    }
+    assert_eq!(c["image"], image);
+    // Nothing left to remove: the same command again plans no change.
+    let r = run(&mut ctx.tusk(["@k8s", "diff", "web", "--image", image]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stdout);
+}
+
+const HELD_CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: held\n  finalizers: [example.com/hold]\ndata:\n  a: b\n";
+
+/// `--prune` of an object that finalizers keep: reported as terminating, not as gone.
+#[test]
+fn kubernetes_prune_reports_terminating_objects() {
+    let mut ctx = test_context!();
+    let _fake = cluster(&mut ctx);
+    ctx.write("held.yaml", HELD_CM);
+    ctx.write("other.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: other\ndata:\n  a: b\n");
+    let r = run(&mut ctx.tusk(["@k8s", "deploy", "-f", "held.yaml", "-f", "other.yaml", "--app", "shop", "--yes"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@k8s", "deploy", "-f", "other.yaml", "--app", "shop", "--prune", "--yes"]));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.contains("configmap/held is terminating"), "{}", r.stdout);
+    let r = run(&mut ctx.tusk(["@k8s", "get", "cm", "held", "-o", "json"]), None);
+    assert!(r.json()["items"][0]["metadata"]["deletionTimestamp"].is_string(), "{}", r.stdout);
+    // Already terminating: a second prune does not plan to delete it again.
+    let r = run(&mut ctx.tusk(["@k8s", "deploy", "-f", "other.yaml", "--app", "shop", "--prune", "--yes", "-o", "json"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let v = r.json();
+    assert!(v["changes"].as_array().unwrap().iter().all(|c| c["op"] != "delete"), "{v}");
+}
+
+/// `--atomic` cannot re-create a pruned object that is still terminating, and says so.
+#[test]
+fn kubernetes_atomic_rollback_meets_terminating_object() {
+    let mut ctx = test_context!();
+    if is_real() {
+        eprintln!("skipped against a real cluster: the failure is the fake's simulated image pull");
+        return;
+    }
+    let _fake = cluster(&mut ctx);
+    ctx.write("held.yaml", HELD_CM);
+    let r = run(&mut ctx.tusk(["@k8s", "deploy", "-f", "held.yaml", "--app", "shop", "--yes"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@k8s", "deploy", "bad", "--image", "registry.example/does-not-exist:1", "--app", "shop", "--prune", "--atomic", "--yes", "--timeout", "30s"]));
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stdout.contains("NOT recreated: still terminating (finalizers: example.com/hold)"), "{}", r.stdout);
+}

@@ -258,6 +258,11 @@ pub async fn plan(kube: &Kube, docs: &[Doc], force: bool, prune_app: Option<&str
                     if items.iter().any(|i| i.kind == *kind && i.name == name && i.ns == *ns) {
                         continue;
                     }
+                    // Already being deleted (finalizers still pending): deleting it again
+                    // changes nothing, so it is not planned; `deploy` reports it as terminating.
+                    if o.metadata.deletion_timestamp.is_some() {
+                        continue;
+                    }
                     let live = serde_json::to_value(&o).unwrap_or(Value::Null);
                     items.push(Item {
                         diff: unified(kind, &name, &normalize(&live), &Value::Null),
@@ -295,6 +300,12 @@ pub fn change_table(items: &[Item]) -> Block {
             })
             .collect(),
     }
+}
+
+/// The finalizers that keep a deleted object Terminating, for messages: `a, b`.
+pub fn finalizers(obj: &Value) -> String {
+    let f: Vec<&str> = obj["metadata"]["finalizers"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    if f.is_empty() { "pending deletion".to_string() } else { f.join(", ") }
 }
 
 pub fn summary(items: &[Item]) -> String {

@@ -167,6 +167,7 @@ async fn apply(kube: &Kube, docs: Vec<Doc>, opts: DeployOpts, ctx: &Context) -> 
     let mut journal = Journal::default();
     let mut waitables = Vec::new();
     let mut failure: Option<Error> = None;
+    let mut terminating: Vec<Value> = Vec::new();
     for item in &items {
         if ctx.cancel.is_cancelled() {
             break;
@@ -226,8 +227,18 @@ async fn apply(kube: &Kube, docs: Vec<Doc>, opts: DeployOpts, ctx: &Context) -> 
             Op::Delete => {
                 let task = ctx.progress.task(format!("delete {}/{}", item.kind.to_lowercase(), item.name));
                 match api.delete(&item.name, &DeleteParams::background()).await {
-                    Ok(_) => {
-                        task.ok("deleted");
+                    // The API server answers with the object while finalizers hold it: it is
+                    // Terminating, not gone, and that is what is reported.
+                    Ok(r) => {
+                        match r.left() {
+                            Some(o) => {
+                                let o = serde_json::to_value(o).unwrap_or(Value::Null);
+                                let why = plan::finalizers(&o);
+                                task.ok(&format!("terminating (finalizers: {why})"));
+                                terminating.push(json!({"namespace": item.ns, "kind": item.kind, "name": item.name, "finalizers": o["metadata"]["finalizers"]}));
+                            }
+                            None => task.ok("deleted"),
+                        }
                         journal.deleted.push(item.clone());
                     }
                     Err(e) if is_not_found(&e) => task.ok("already gone"),
@@ -263,7 +274,7 @@ async fn apply(kube: &Kube, docs: Vec<Doc>, opts: DeployOpts, ctx: &Context) -> 
         .collect();
     let data = json!({
         "context": kube.context, "namespace": kube.namespace, "app": opts.app,
-        "changes": plan_json(&items), "results": results, "succeeded": ok, "rolledBack": rolled_back,
+        "changes": plan_json(&items), "results": results, "succeeded": ok, "rolledBack": rolled_back, "terminating": terminating,
     });
     if interrupted {
         let mut e = Error::interrupted();
@@ -297,6 +308,17 @@ async fn apply(kube: &Kube, docs: Vec<Doc>, opts: DeployOpts, ctx: &Context) -> 
                 })
                 .collect(),
         );
+    }
+    for t in &terminating {
+        out = out.text(Cell::styled(
+            format!(
+                "{}/{} is terminating: deletion waits for its finalizers ({})",
+                t["kind"].as_str().unwrap_or("").to_lowercase(),
+                t["name"].as_str().unwrap_or(""),
+                plan::finalizers(&json!({"metadata": {"finalizers": t["finalizers"]}}))
+            ),
+            Style::Warn,
+        ));
     }
     if ok {
         let n = items.iter().filter(|i| i.op != Op::Noop).count();
@@ -358,10 +380,17 @@ async fn restore(kube: &Kube, j: &Journal, ctx: &Context) -> Vec<Value> {
         let api = kube.dynamic(ar, caps, &item.ns);
         let task = ctx.progress.task(format!("delete {}/{}", item.kind.to_lowercase(), item.name));
         match api.delete(&item.name, &DeleteParams::background()).await {
-            Ok(_) => {
-                task.ok("deleted");
-                record(&item.kind, &item.name, "deleted (created by this deploy)".into());
-            }
+            Ok(r) => match r.left() {
+                Some(o) => {
+                    let why = plan::finalizers(&serde_json::to_value(o).unwrap_or(Value::Null));
+                    task.ok(&format!("terminating (finalizers: {why})"));
+                    record(&item.kind, &item.name, format!("terminating (created by this deploy; finalizers: {why})"));
+                }
+                None => {
+                    task.ok("deleted");
+                    record(&item.kind, &item.name, "deleted (created by this deploy)".into());
+                }
+            },
             Err(e) if is_not_found(&e) => task.ok("already gone"),
             Err(e) => {
                 task.fail("delete failed");
@@ -372,6 +401,15 @@ async fn restore(kube: &Kube, j: &Journal, ctx: &Context) -> Vec<Value> {
     for item in &j.deleted {
         let Some((ar, caps)) = &item.resource else { continue };
         let api: kube::Api<DynamicObject> = kube.dynamic(ar, caps, &item.ns);
+        // A pruned object that finalizers still hold cannot be re-created: applying to it would
+        // only edit an object that is about to disappear. Say so instead of "recreated".
+        if let Ok(Some(o)) = api.get_opt(&item.name).await
+            && o.metadata.deletion_timestamp.is_some()
+        {
+            let why = plan::finalizers(&serde_json::to_value(o).unwrap_or(Value::Null));
+            record(&item.kind, &item.name, format!("NOT recreated: still terminating (finalizers: {why}); deploy again once it is gone"));
+            continue;
+        }
         let body = normalize(item.live.as_ref().unwrap_or(&Value::Null));
         match api.patch(&item.name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&body)).await {
             Ok(_) => record(&item.kind, &item.name, "recreated (pruned by this deploy)".into()),
