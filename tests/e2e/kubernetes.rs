@@ -281,6 +281,12 @@ fn kubernetes_redeploy_without_flags_shows_removed_fields() {
     for removed in ["-        ports:", "-        resources:", "-        readinessProbe:", "-        livenessProbe:"] {
         assert!(r.stdout.contains(removed), "`{removed}` missing from the diff:\n{}", r.stdout);
     }
+    let r = run(&mut ctx.tusk(["@k8s", "diff", "web", "--image", image, "-o", "json"]), None);
+    let v = r.json();
+    let removed: Vec<&str> = v["changes"][0]["removed"].as_array().unwrap().iter().filter_map(|p| p.as_str()).collect();
+    for f in ["ports", "resources.requests", "resources.limits", "readinessProbe", "livenessProbe"] {
+        assert!(removed.contains(&format!("spec.template.spec.containers[web].{f}").as_str()), "{f} not in removed: {v}");
+    }
     let r = run(&mut ctx.tusk(["@k8s", "deploy", "web", "--image", image, "--yes", "--no-wait"]), None);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let r = run(&mut ctx.tusk(["@k8s", "get", "deployment", "web", "-o", "json"]), None);

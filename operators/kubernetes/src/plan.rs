@@ -50,6 +50,9 @@ pub struct Item {
     pub resource: Option<(ApiResource, ApiCapabilities)>,
     pub live: Option<Value>,
     pub diff: String,
+    /// Fields the live object has and the applied one would not (server-side apply removes
+    /// what tusk owned and no longer sends), from the dry run: `spec.…containers[web].ports`.
+    pub removed: Vec<String>,
     pub wait_for: Option<&'static str>,
     /// A custom resource whose CRD is created by this deploy: resolved after the CRD exists.
     pub needs_crd: bool,
@@ -194,6 +197,7 @@ pub async fn plan(kube: &Kube, docs: &[Doc], force: bool, prune_app: Option<&str
             resource: resource.clone(),
             live: None,
             diff: String::new(),
+            removed: Vec::new(),
             needs_crd,
         };
         if let Some((ar, caps)) = &resource {
@@ -220,6 +224,9 @@ pub async fn plan(kube: &Kube, docs: &[Doc], force: bool, prune_app: Option<&str
                         };
                         if item.op != Op::Noop {
                             item.diff = unified(&item.kind, &item.name, &before, &after);
+                        }
+                        if item.op == Op::Update {
+                            removed_paths("", &before, &after, &mut item.removed);
                         }
                     }
                     Err(e) if is_not_found(&e) && live.is_none() => {}
@@ -266,6 +273,7 @@ pub async fn plan(kube: &Kube, docs: &[Doc], force: bool, prune_app: Option<&str
                     let live = serde_json::to_value(&o).unwrap_or(Value::Null);
                     items.push(Item {
                         diff: unified(kind, &name, &normalize(&live), &Value::Null),
+                        removed: Vec::new(),
                         value: live.clone(),
                         kind: kind.to_string(),
                         name,
@@ -302,6 +310,43 @@ pub fn change_table(items: &[Item]) -> Block {
     }
 }
 
+/// Paths in `before` that `after` lacks. Lists whose elements have a `name` (containers, env,
+/// ports, volumes) are matched by it, as their list-map keys are; other lists are compared whole
+/// and only reported when they disappear. A removed object is reported once, not per leaf.
+fn removed_paths(path: &str, before: &Value, after: &Value, out: &mut Vec<String>) {
+    let join = |k: &str| if path.is_empty() { k.to_string() } else { format!("{path}.{k}") };
+    match (before, after) {
+        (Value::Object(b), Value::Object(a)) => {
+            for (k, bv) in b {
+                match a.get(k) {
+                    None | Some(Value::Null) => out.push(join(k)),
+                    Some(av) => removed_paths(&join(k), bv, av, out),
+                }
+            }
+        }
+        (Value::Array(b), Value::Array(a)) if b.iter().all(|e| e["name"].is_string()) => {
+            for be in b {
+                let n = &be["name"];
+                match a.iter().find(|ae| &ae["name"] == n) {
+                    None => out.push(format!("{path}[{}]", n.as_str().unwrap_or(""))),
+                    Some(ae) => removed_paths(&format!("{path}[{}]", n.as_str().unwrap_or("")), be, ae, out),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// One line per object whose update removes fields, under the change table.
+pub fn removals(items: &[Item]) -> Option<Block> {
+    let lines: Vec<Cell> = items
+        .iter()
+        .filter(|i| !i.removed.is_empty())
+        .map(|i| Cell::styled(format!("{}/{} removes: {}", i.kind.to_lowercase(), i.name, i.removed.join(", ")), Style::Warn))
+        .collect();
+    if lines.is_empty() { None } else { Some(Block::Text(lines)) }
+}
+
 /// The finalizers that keep a deleted object Terminating, for messages: `a, b`.
 pub fn finalizers(obj: &Value) -> String {
     let f: Vec<&str> = obj["metadata"]["finalizers"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
@@ -316,7 +361,7 @@ pub fn summary(items: &[Item]) -> String {
 pub fn plan_json(items: &[Item]) -> Vec<Value> {
     items
         .iter()
-        .map(|i| json!({"namespace": i.ns, "kind": i.kind, "name": i.name, "op": i.op, "waitFor": i.wait_for}))
+        .map(|i| json!({"namespace": i.ns, "kind": i.kind, "name": i.name, "op": i.op, "waitFor": i.wait_for, "removed": i.removed}))
         .collect()
 }
 
@@ -354,3 +399,22 @@ pub fn offline_plan(kube: &Kube, docs: &[Doc], why: &str) -> Output {
         .text(Cell::styled(format!("dry run without a cluster ({why}): the manifests are valid; create/update/noop needs a reachable cluster"), Style::Warn))
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removed_paths_match_named_list_elements() {
+        let before = json!({"spec": {"replicas": 2, "containers": [
+            {"name": "web", "image": "a", "ports": [{"name": "p80", "containerPort": 80}], "resources": {"requests": {"cpu": "1"}}},
+            {"name": "side", "image": "b"}]}});
+        let after = json!({"spec": {"replicas": 2, "containers": [{"name": "web", "image": "c", "resources": {}}]}});
+        let mut out = Vec::new();
+        removed_paths("", &before, &after, &mut out);
+        assert_eq!(out, ["spec.containers[web].ports", "spec.containers[web].resources.requests", "spec.containers[side]"]);
+        out.clear();
+        removed_paths("", &after, &after, &mut out);
+        assert!(out.is_empty());
+    }
+}

@@ -144,6 +144,7 @@ async fn apply(kube: &Kube, docs: Vec<Doc>, opts: DeployOpts, ctx: &Context) -> 
     ctx.audit.set_target(format!("context {}, namespace {}", kube.context, kube.namespace));
     let items = plan::plan(kube, &docs, opts.force, if opts.prune { opts.app.as_deref() } else { None }).await?;
     let mut shown = vec![change_table(&items), Block::Text(vec![Cell::from(summary(&items))])];
+    shown.extend(plan::removals(&items));
     if opts.show_diff {
         for i in items.iter().filter(|i| !i.diff.is_empty()) {
             shown.push(Block::Diff(i.diff.clone()));

@@ -56,6 +56,9 @@ async fn diff(args: DiffCommand) -> Result<Output, Error> {
     let mut out = Output::new(json!({"context": k.context, "namespace": k.namespace, "changed": changed, "changes": plan::plan_json(&items),
                                      "diffs": items.iter().filter(|i| !i.diff.is_empty()).map(|i| json!({"kind": i.kind, "name": i.name, "diff": i.diff})).collect::<Vec<_>>()}));
     out = out.block(plan::change_table(&items)).text(plan::summary(&items));
+    if let Some(b) = plan::removals(&items) {
+        out = out.block(b);
+    }
     for i in items.iter().filter(|i| !i.diff.is_empty()) {
         out = out.block(Block::Diff(i.diff.clone()));
     }
