@@ -115,6 +115,16 @@ pub fn render_blocks(blocks: &[Block]) -> String {
 }
 
 pub fn render_table(columns: &[String], rows: &[Vec<Cell>]) -> String {
+    let widths = table_widths(columns, rows);
+    let mut s = render_header(columns, &widths);
+    for r in rows {
+        s.push_str(&render_row(&widths, r));
+    }
+    s
+}
+
+/// The width of each column: the widest of its header and its cells.
+pub fn table_widths(columns: &[String], rows: &[Vec<Cell>]) -> Vec<usize> {
     let n = columns.len().max(rows.iter().map(|r| r.len()).max().unwrap_or(0));
     let mut widths = vec![0usize; n];
     for (i, c) in columns.iter().enumerate() {
@@ -125,7 +135,12 @@ pub fn render_table(columns: &[String], rows: &[Vec<Cell>]) -> String {
             widths[i] = widths[i].max(width(&c.text));
         }
     }
-    let mut s = String::new();
+    widths
+}
+
+/// The bold header line of a table whose columns are `widths` wide.
+pub fn render_header(columns: &[String], widths: &[usize]) -> String {
+    let n = widths.len();
     let bold = Ansi::new().bold();
     let header: Vec<String> = (0..n)
         .map(|i| {
@@ -133,19 +148,23 @@ pub fn render_table(columns: &[String], rows: &[Vec<Cell>]) -> String {
             if i + 1 == n { c.to_string() } else { format!("{c:<w$}", w = widths[i]) }
         })
         .collect();
-    s.push_str(&format!("{bold}{}{bold:#}\n", header.join("  ").trim_end()));
-    for r in rows {
-        let mut line = String::new();
-        for (i, w) in widths.iter().enumerate() {
-            let empty = Cell::from("");
-            let c = r.get(i).unwrap_or(&empty);
-            line.push_str(&paint(c));
-            if i + 1 < n {
-                line.push_str(&" ".repeat(w - width(&c.text) + 2));
-            }
+    format!("{bold}{}{bold:#}\n", header.join("  ").trim_end())
+}
+
+/// One row of a table whose columns are `widths` wide; a cell wider than its column (a table
+/// printed as it streams, whose widths came from its first rows) pushes the rest right.
+pub fn render_row(widths: &[usize], r: &[Cell]) -> String {
+    let n = widths.len();
+    let mut line = String::new();
+    for (i, w) in widths.iter().enumerate() {
+        let empty = Cell::from("");
+        let c = r.get(i).unwrap_or(&empty);
+        line.push_str(&paint(c));
+        if i + 1 < n {
+            line.push_str(&" ".repeat(w.saturating_sub(width(&c.text)) + 2));
         }
-        s.push_str(line.trim_end());
-        s.push('\n');
     }
-    s
+    let mut line = line.trim_end().to_string();
+    line.push('\n');
+    line
 }

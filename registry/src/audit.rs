@@ -124,33 +124,53 @@ impl AuditLog {
         result.map_err(|e| Error::failed(format!("cannot write audit log {}: {e}", self.path.display())))
     }
 
-    /// Reads every record (for `tusk audit`). Unparseable lines are errors naming the line.
+    /// Reads every record. Unparseable lines are errors naming the line.
     pub fn read(&self) -> Result<Vec<AuditRecord>> {
+        let mut out = Vec::new();
+        self.for_each(|r| {
+            out.push(r);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `f` with each record in order, reading one line at a time (for `tusk audit`: a
+    /// log that grew for years is hundreds of megabytes). Unparseable lines are errors naming
+    /// the line; an error from `f` stops the walk.
+    pub fn for_each(&self, mut f: impl FnMut(AuditRecord) -> Result<()>) -> Result<()> {
         let file = match std::fs::File::open(&self.path) {
             Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(Error::failed(format!("cannot read audit log {}: {e}", self.path.display()))),
         };
-        let mut out = Vec::new();
-        for (i, line) in BufReader::new(file).split(b'\n').enumerate() {
-            let line = line.map_err(|e| Error::failed(format!("cannot read audit log {}: {e}", self.path.display())))?;
+        let mut reader = BufReader::with_capacity(1 << 16, file);
+        let mut line = Vec::new();
+        let mut i = 0usize;
+        loop {
+            line.clear();
+            let n = reader
+                .read_until(b'\n', &mut line)
+                .map_err(|e| Error::failed(format!("cannot read audit log {}: {e}", self.path.display())))?;
+            if n == 0 {
+                return Ok(());
+            }
+            i += 1;
             // Not `lines()`: its UTF-8 error names neither the file nor the line.
-            let line = String::from_utf8(line).map_err(|_| {
-                Error::failed(format!("audit log line {} is not UTF-8 text", i + 1))
-                    .at(format!("{}:{}", self.path.display(), i + 1))
+            let text = std::str::from_utf8(&line).map_err(|_| {
+                Error::failed(format!("audit log line {i} is not UTF-8 text"))
+                    .at(format!("{}:{i}", self.path.display()))
                     .with_hint("run `tusk audit verify` to check the whole log")
             })?;
-            if line.trim().is_empty() {
+            if text.trim().is_empty() {
                 continue;
             }
-            let rec: AuditRecord = serde_json::from_str(&line).map_err(|e| {
-                Error::failed(format!("audit log line {} is not a valid record: {e}", i + 1))
-                    .at(format!("{}:{}", self.path.display(), i + 1))
+            let rec: AuditRecord = serde_json::from_str(text).map_err(|e| {
+                Error::failed(format!("audit log line {i} is not a valid record: {e}"))
+                    .at(format!("{}:{i}", self.path.display()))
                     .with_hint("run `tusk audit verify` to check the whole log")
             })?;
-            out.push(rec);
+            f(rec)?;
         }
-        Ok(out)
     }
 
     /// Checks the hash chain from the first line to the last.

@@ -301,6 +301,37 @@ fn audit_lists_filters_and_verifies() {
     assert_eq!(r.code, Some(2));
 }
 
+/// Issue 15: past its first 1000 matching records `tusk audit` prints as it reads (a log of
+/// 700,000 records held in memory took over 1 GiB); the text keeps the first rows' column
+/// widths, JSON and YAML are the same documents as for a short log.
+#[test]
+fn audit_streams_a_long_log() {
+    let ctx = test_context!();
+    let mut verbs = vec![("kubernetes", "deploy", "2026-10-01T10:00:00Z"); 1001];
+    // Wider than the first 1000 rows' COMMAND column: pushes its row right, no panic.
+    verbs.push(("kubernetes-with-a-long-name", "deploy", "2026-10-02T10:00:00Z"));
+    let path = write_audit_log(&ctx, &verbs);
+    let r = run(&mut ctx.tusk(["audit"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines.len(), 1 + 1002);
+    assert_eq!(lines[0], "TIME                  USER    COMMAND             TARGET        MODE  OUTCOME  DURATION");
+    assert_eq!(lines[1001], "2026-10-01T10:00:00Z  tester  @kubernetes deploy  context test        success  12ms");
+    assert_eq!(lines[1002], "2026-10-02T10:00:00Z  tester  @kubernetes-with-a-long-name deploy  context test        success  12ms");
+    let records = |format: &str| -> Vec<serde_json::Value> {
+        let r = run(&mut ctx.tusk(["audit", "-o", format]), None);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        let v: serde_json::Value = if format == "json" { serde_json::from_str(&r.stdout).unwrap() } else { serde_yaml::from_str(&r.stdout).unwrap() };
+        v["records"].as_array().unwrap().clone()
+    };
+    let expected: Vec<serde_json::Value> = std::fs::read_to_string(&path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(records("json"), expected);
+    assert_eq!(records("yaml"), expected);
+    // The streamed JSON is laid out as the in-memory one (`to_string_pretty`).
+    let r = run(&mut ctx.tusk(["audit", "-o", "json"]), None);
+    assert_eq!(r.stdout, format!("{}\n", serde_json::to_string_pretty(&serde_json::json!({ "records": expected })).unwrap()));
+}
+
 #[test]
 fn audit_verify_detects_tampering() {
     let ctx = test_context!();
