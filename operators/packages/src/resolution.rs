@@ -78,6 +78,7 @@ fn session(args: &Inputs, ctx: &Context, needs_python: bool) -> Result<Session> 
         pypi: endpoint(&cfg, "pypi", tusk_index::defaults::PYPI)?,
         npm: endpoint(&cfg, "npm", tusk_index::defaults::NPM)?,
         maven: endpoint(&cfg, "maven", tusk_index::defaults::MAVEN)?,
+        rubygems: endpoint(&cfg, "rubygems", tusk_index::defaults::RUBYGEMS)?,
     };
     let target = match args.target.as_ref().or(cfg.target.as_ref()) {
         Some(t) => {
@@ -109,7 +110,7 @@ fn session(args: &Inputs, ctx: &Context, needs_python: bool) -> Result<Session> 
     if let Some(d) = &args.before {
         npm.before = Some(rfc3339_utc(d).map_err(|e| Error::usage(format!("`{d}` is not a date: {e}")).at("--before").with_hint("for example 2024-06-01 or 2024-06-01T12:00:00Z"))?);
     }
-    Ok(Session { http, registries, crates: tusk_resolver::crates::CratesOptions { target }, pypi, npm, cancel: ctx.cancel.clone() })
+    Ok(Session { http, registries, crates: tusk_resolver::crates::CratesOptions { target }, pypi, npm, rubygems: Default::default(), cancel: ctx.cancel.clone() })
 }
 
 /// A date (`2024-06-01`, midnight UTC) or RFC 3339 time, as RFC 3339 in UTC with millis, the

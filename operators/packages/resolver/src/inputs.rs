@@ -29,7 +29,8 @@ pub fn parse_spec(spec: &str) -> Result<(Ecosystem, RootReq), ResolveError> {
         Ecosystem::Npm => parse_npm_spec(rest).map_err(|m| input_err(&loc, m))?,
         Ecosystem::Pypi => parse_pep508(rest).map_err(|m| input_err(&loc, m))?,
         Ecosystem::Maven => parse_maven_spec(rest).map_err(|m| input_err(&loc, m))?,
-        other => return Err(input_err(loc, format!("{other} is not resolved against a live registry yet (supported: crates, npm, pypi, maven)"))),
+        Ecosystem::Rubygems => parse_gem_spec(rest).map_err(|m| input_err(&loc, m))?,
+        other => return Err(input_err(loc, format!("{other} is not resolved against a live registry yet (supported: crates, npm, pypi, maven, gem)"))),
     };
     req.origin = "command line".into();
     Ok((eco, req))
@@ -88,6 +89,18 @@ fn parse_npm_spec(s: &str) -> Result<RootReq, String> {
     };
     check_npm_name(&name)?;
     Ok(RootReq::new(name, if range.trim().is_empty() { "*" } else { range.trim() }))
+}
+
+/// `gem:name@requirement` (`gem:rails@~> 7.1.0`, `gem:rack@>= 2, < 4`); no requirement is `>= 0`.
+/// The name becomes a path of the compact index (`info/<name>`).
+fn parse_gem_spec(s: &str) -> Result<RootReq, String> {
+    let (name, req) = s.split_once('@').map(|(n, r)| (n.trim(), r.trim())).unwrap_or((s.trim(), ""));
+    if !valid_name(name, &['.']) || name.starts_with('.') {
+        return Err(format!("`{}` is not a valid gem name", shown(name)));
+    }
+    let req = if req.is_empty() { ">= 0" } else { req };
+    tusk_rubygems::Requirement::parse(req).map_err(|e| format!("invalid gem requirement `{req}`: {e}"))?;
+    Ok(RootReq::new(name, req))
 }
 
 /// `groupId:artifactId@version-or-range` or Maven's `groupId:artifactId:version`; no version

@@ -33,6 +33,7 @@ pub mod prefetch;
 pub mod provider;
 pub mod pypi;
 pub mod report;
+pub mod rubygems;
 pub mod session;
 pub mod solve;
 pub mod view;

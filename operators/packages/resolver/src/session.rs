@@ -14,6 +14,7 @@ pub struct Registries {
     pub pypi: RegistryEndpoint,
     pub npm: RegistryEndpoint,
     pub maven: RegistryEndpoint,
+    pub rubygems: RegistryEndpoint,
 }
 
 impl Default for Registries {
@@ -23,6 +24,7 @@ impl Default for Registries {
             pypi: RegistryEndpoint::new(tusk_index::defaults::PYPI),
             npm: RegistryEndpoint::new(tusk_index::defaults::NPM),
             maven: RegistryEndpoint::new(tusk_index::defaults::MAVEN),
+            rubygems: RegistryEndpoint::new(tusk_index::defaults::RUBYGEMS),
         }
     }
 }
@@ -35,6 +37,7 @@ pub struct Session {
     pub crates: crate::crates::CratesOptions,
     pub pypi: crate::pypi::PypiOptions,
     pub npm: crate::npm::NpmOptions,
+    pub rubygems: crate::rubygems::RubygemsOptions,
     pub cancel: CancellationToken,
 }
 
@@ -57,6 +60,10 @@ impl Session {
             Ecosystem::Maven => {
                 let client = tusk_index::maven::MavenClient::new(self.http.clone(), self.registries.maven.clone());
                 crate::maven::resolve(client, roots, self.cancel.clone()).await
+            }
+            Ecosystem::Rubygems => {
+                let client = tusk_index::rubygems::RubyGemsClient::new(self.http.clone(), self.registries.rubygems.clone());
+                crate::rubygems::resolve(client, roots, self.rubygems.clone(), self.cancel.clone()).await
             }
             other => Err(ResolveError::Input {
                 location: format!("{other} requirements"),

@@ -279,6 +279,15 @@ impl fmt::Display for GemVersion {
         f.write_str(&self.version)
     }
 }
+/// For the resolver's two-lane sets: a prerelease (`Gem::Version#prerelease?`) is in the
+/// prerelease lane, so a requirement admits one only when it names a prerelease itself
+/// (`Gem::Dependency#match?`'s gate; see [`Requirement::to_lanes`]).
+impl tusk_versions::LaneVersion for GemVersion {
+    fn lane(&self) -> tusk_versions::Lane {
+        if self.is_prerelease() { tusk_versions::Lane::Prerelease } else { tusk_versions::Lane::Release }
+    }
+}
+
 impl std::str::FromStr for GemVersion {
     type Err = GemError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -410,6 +419,15 @@ impl Requirement {
             };
             acc.intersection(&one)
         })
+    }
+}
+
+impl Requirement {
+    /// The set `Gem::Dependency#match?` admits without `--pre`: every satisfying release, and
+    /// satisfying prereleases only when the requirement names a prerelease.
+    pub fn to_lanes(&self) -> tusk_versions::Lanes<GemVersion> {
+        let r = self.to_pubgrub();
+        if self.is_prerelease() { tusk_versions::Lanes::both(r) } else { tusk_versions::Lanes::releases_in(r) }
     }
 }
 
