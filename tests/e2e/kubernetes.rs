@@ -340,3 +340,20 @@ fn kubernetes_atomic_rollback_meets_terminating_object() {
     assert_eq!(r.code, Some(1), "{}", r.stderr);
     assert!(r.stdout.contains("NOT recreated: still terminating (finalizers: example.com/hold)"), "{}", r.stdout);
 }
+
+/// `delete` of an object finalizers hold reports it terminating, and deploying it again while it
+/// is terminating is refused with what holds it instead of "deployed".
+#[test]
+fn kubernetes_delete_and_redeploy_of_a_terminating_object() {
+    let mut ctx = test_context!();
+    let _fake = cluster(&mut ctx);
+    ctx.write("held.yaml", HELD_CM);
+    let r = run(&mut ctx.tusk(["@k8s", "deploy", "-f", "held.yaml", "--yes"]), None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@k8s", "delete", "-f", "held.yaml", "--yes"]));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stdout.contains("1 terminating until their finalizers are done: configmap/held (example.com/hold)"), "{}", r.stdout);
+    let r = tusk_snapshot!(ctx, ctx.tusk(["@k8s", "deploy", "-f", "held.yaml", "--yes"]));
+    assert_eq!(r.code, Some(1), "{}", r.stdout);
+    assert!(r.stderr.contains("configmap/held is terminating (finalizers: example.com/hold)"), "{}", r.stderr);
+}

@@ -206,6 +206,20 @@ pub async fn plan(kube: &Kube, docs: &[Doc], force: bool, prune_app: Option<&str
                 Ok(l) => l.map(|o| serde_json::to_value(o).unwrap_or(Value::Null)),
                 Err(e) => return Err(api_err(&format!("reading {}/{}", item.kind.to_lowercase(), item.name), e)),
             };
+            // Applying to an object that is being deleted would only edit something about to
+            // disappear (and "deployed" would be a lie): say what holds it instead.
+            if let Some(l) = live.as_ref().filter(|l| l["metadata"]["deletionTimestamp"].is_string()) {
+                errors.push(
+                    Error::failed(format!("{}/{} is terminating (finalizers: {}): it cannot be deployed until it is gone", item.kind.to_lowercase(), item.name, finalizers(l)))
+                        .at(d.location())
+                        .with_hint(format!(
+                            "wait for its finalizers to finish (`tusk @kubernetes get {} {} -o yaml` shows them), then deploy again",
+                            item.kind.to_lowercase(),
+                            item.name
+                        )),
+                );
+                continue;
+            }
             let ns_pending = namespaced && new_namespaces.contains(&ns) && live.is_none();
             if !ns_pending {
                 let mut pp = PatchParams::apply(FIELD_MANAGER).dry_run();

@@ -6,7 +6,7 @@ use crate::input::input_docs;
 use crate::plan;
 use crate::render::{self, RenderFlags};
 use kube::api::{DeleteParams, ListParams};
-use serde_json::json;
+use serde_json::{Value, json};
 use tusk_registry::{Block, Cell, Context, Error, ExitStatus, Output, Style};
 
 /// Delete an app (objects labelled with its name) or the objects in manifests
@@ -95,10 +95,19 @@ impl DeleteCommand {
         if !yes && !ctx.ui.confirm(&format!("Delete {} object(s) from {}?", targets.len(), k.describe()))? {
             return Ok(Output::new(data(false)).text("Nothing deleted.").with_status(ExitStatus::Failure));
         }
-        for (kind, n, _, api) in &targets {
+        let mut terminating: Vec<Value> = Vec::new();
+        for (kind, n, ns, api) in &targets {
             let task = ctx.progress.task(format!("delete {}/{n}", kind.to_lowercase()));
             match api.delete(n, &DeleteParams::background()).await {
-                Ok(_) => task.ok("deleted"),
+                // Answered with the object: finalizers hold it, it is Terminating, not gone.
+                Ok(r) => match r.left() {
+                    Some(o) => {
+                        let o = serde_json::to_value(o).unwrap_or(Value::Null);
+                        task.ok(&format!("terminating (finalizers: {})", plan::finalizers(&o)));
+                        terminating.push(json!({"kind": kind, "name": n, "namespace": ns, "finalizers": o["metadata"]["finalizers"]}));
+                    }
+                    None => task.ok("deleted"),
+                },
                 Err(e) if is_not_found(&e) => task.ok("already gone"),
                 Err(e) => {
                     task.fail("failed");
@@ -106,6 +115,16 @@ impl DeleteCommand {
                 }
             }
         }
-        Ok(Output::new(data(true)).text(Cell::styled(format!("Deleted {} object(s).", targets.len()), Style::Good)))
+        let mut out = Output::new(data(true));
+        out.data["terminating"] = Value::Array(terminating.clone());
+        let gone = targets.len() - terminating.len();
+        if terminating.is_empty() {
+            return Ok(out.text(Cell::styled(format!("Deleted {gone} object(s)."), Style::Good)));
+        }
+        let held: Vec<String> = terminating
+            .iter()
+            .map(|t| format!("{}/{} ({})", t["kind"].as_str().unwrap_or("").to_lowercase(), t["name"].as_str().unwrap_or(""), plan::finalizers(&json!({"metadata": {"finalizers": t["finalizers"]}}))))
+            .collect();
+        Ok(out.text(Cell::styled(format!("Deleted {gone} object(s); {} terminating until their finalizers are done: {}", terminating.len(), held.join(", ")), Style::Warn)))
     }
 }
