@@ -1,7 +1,8 @@
 //! RubyGems resolution, modelled on Bundler's choice.
 //!
 //! * A gem is one `Pkg::Base { name, copy: None }`: Bundler allows one version per gem.
-//! * Versions are tried highest first (Bundler's rule). A prerelease is a candidate only for a
+//! * Versions are tried highest first (Bundler's rule), the Gemfile's gems decided before
+//!   the gems they pull in (Bundler 2.3's order; see [`RubygemsAdapter::weigh_conflicts`]). A prerelease is a candidate only for a
 //!   requirement that names a prerelease (`Gem::Dependency#match?`'s gate, the prerelease lane
 //!   of [`tusk_rubygems::Requirement::to_lanes`]).
 //! * Platforms: the compact index lists one line per version and platform. With a target
@@ -125,6 +126,8 @@ type Docs = Arc<DocCache<RubygemsAdapter>>;
 pub struct RubygemsAdapter {
     client: RubyGemsClient,
     opts: RubygemsOptions,
+    /// The gems the Gemfile names: decided before their dependencies, as Bundler does.
+    direct: std::collections::BTreeSet<String>,
 }
 
 fn parse_req(req: &str, location: impl FnOnce() -> String) -> Result<Requirement, ResolveError> {
@@ -167,13 +170,21 @@ impl Adapter for RubygemsAdapter {
         }
     }
 
+    /// Gemfile gems first (Bundler 2.3 sorts root requirements before the rest: with the
+    /// fewest-versions order alone, casa's `rubocop` is fixed at its newest before `standard`,
+    /// which then falls back to a years-old release instead of Bundler's `standard 1.54.0`).
+    fn weigh_conflicts(&self, pkg: &Pkg, conflicts: u32) -> u32 {
+        if self.direct.contains(pkg.name()) { conflicts.saturating_add(1 << 20) } else { conflicts }
+    }
+
     fn candidates<'d>(&self, doc: &'d GemDoc, _pkg: &Pkg) -> impl Iterator<Item = &'d GemVersion> {
         doc.versions.iter().map(|c| &c.version)
     }
 
     fn root_deps(&self, _docs: &Docs, _round: &(), roots: &[RootReq]) -> Result<Deps, ResolveError> {
         let mut out = Deps::new();
-        for r in roots.iter().filter(|r| r.package_name() != BUNDLER) {
+        let platform = self.opts.platform.as_deref();
+        for r in roots.iter().filter(|r| r.package_name() != BUNDLER && r.condition.as_deref().is_none_or(|c| bundler_platforms_match(c, platform))) {
             let req = parse_req(&r.req, || r.origin.clone())?;
             require(&mut out, Pkg::base(r.package_name(), None), &req.to_lanes());
         }
@@ -248,7 +259,8 @@ pub fn gem_set(set: &Lanes<GemVersion>) -> String {
 /// Resolves `roots` against a compact index.
 pub async fn resolve(client: RubyGemsClient, roots: Vec<RootReq>, opts: RubygemsOptions, cancel: CancellationToken) -> Result<Resolution, ResolveError> {
     let started = std::time::Instant::now();
-    let docs = DocCache::new(RubygemsAdapter { client, opts });
+    let direct = roots.iter().map(|r| r.package_name().to_string()).collect();
+    let docs = DocCache::new(RubygemsAdapter { client, opts, direct });
     let (_, solution) = provider::solve(&docs, (), &roots, cancel).await?;
     let mut res = extract(&docs, &roots, &solution)?;
     res.stats = SolveStats { documents: docs.len() as u64, millis: started.elapsed().as_millis() as u64 };
@@ -283,7 +295,7 @@ fn extract(docs: &Docs, roots: &[RootReq], solution: &pubgrub::SelectedDependenc
         });
     }
     packages.sort();
-    let mut root_edges = roots.iter().filter(|r| r.package_name() != BUNDLER).map(|r| edge(r.package_name(), r.req.clone())).collect::<Result<Vec<_>, _>>()?;
+    let mut root_edges = roots.iter().filter(|r| r.package_name() != BUNDLER && r.condition.as_deref().is_none_or(|c| bundler_platforms_match(c, docs.adapter.opts.platform.as_deref()))).map(|r| edge(r.package_name(), r.req.clone())).collect::<Result<Vec<_>, _>>()?;
     root_edges.sort();
     Ok(Resolution { ecosystem: Ecosystem::Rubygems, roots: roots.to_vec(), root_edges, packages, stats: SolveStats::default() })
 }
@@ -316,16 +328,49 @@ fn string_args(args: &str) -> Option<(Vec<String>, &str)> {
     }
 }
 
-/// Reads a Gemfile: `source`, `gem "name", "req", …` (options such as `require:` ignored;
-/// `path:`, `git:`, `github:` refused), `ruby`, and `group`/`platforms … do … end` blocks whose
-/// gems all count (Bundler locks every group). Anything else is an error naming its line.
+/// The Bundler platform names of a `platforms:` option or `platforms … do` line
+/// (`%i[mri mingw]`, `[:jruby]`, `:mri, :mingw`), comma-joined.
+fn platform_list(text: &str) -> String {
+    let text = text.split('#').next().unwrap_or("").replace("%i[", " ").replace("%w[", " ").replace(" do", " ");
+    let names: Vec<&str> = text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+    names.join(",")
+}
+
+/// Whether a gem limited to Bundler `platforms` (`mri,mingw`, a [`RootReq::condition`]) is
+/// part of a bundle for `target` (`None`: a plain MRI Ruby on a Unix).
+pub fn bundler_platforms_match(list: &str, target: Option<&str>) -> bool {
+    let t = target.unwrap_or("ruby");
+    let windows = t.contains("mingw") || t.contains("mswin");
+    let java = t == "java" || t.contains("jruby");
+    list.split(',').any(|p| {
+        let base = p.split('_').next().unwrap_or(p);
+        match base {
+            "ruby" | "mri" => !java && !windows,
+            "mingw" | "mswin" | "x64" | "windows" | "mswin64" => windows,
+            "jruby" => java,
+            _ => false,
+        }
+    })
+}
+
+/// Reads a Gemfile: `source`, `gem "name", "req", …` (`platforms:` kept as the requirement's
+/// condition; other options such as `require:` ignored; `path:`, `git:`, `github:` refused),
+/// `ruby`, `group … do … end` blocks, whose gems all count (Bundler locks every group), and
+/// `platforms … do … end` blocks, whose gems get the block's platforms. Anything else is an
+/// error naming its line.
 pub fn read_gemfile(text: &str, file: &str) -> Result<Gemfile, ResolveError> {
     let mut g = Gemfile::default();
     let err = |n: usize, m: String| ResolveError::Input { location: format!("{file}:{n}"), message: m };
+    // The platforms of each open block (`None` for a group).
+    let mut blocks: Vec<Option<String>> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
         let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') || line == "end" {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line == "end" || line.starts_with("end ") {
+            blocks.pop().ok_or_else(|| err(n, "`end` without an open `group` or `platforms` block".into()))?;
             continue;
         }
         let (word, args) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
@@ -344,6 +389,11 @@ pub fn read_gemfile(text: &str, file: &str) -> Result<Gemfile, ResolveError> {
                 Requirement::parse(&req).map_err(|e| err(n, format!("gem `{name}`: {e}")))?;
                 let mut r = RootReq::new(name.as_str(), req);
                 r.origin = format!("{file}:{n}");
+                let opts = rest.split('#').next().unwrap_or("");
+                r.condition = match opts.split_once("platforms:").or_else(|| opts.split_once("platform:")) {
+                    Some((_, list)) => Some(platform_list(list.split_once(": ").map_or(list, |(l, _)| l))),
+                    None => blocks.iter().rev().flatten().next().cloned(),
+                };
                 g.requirements.push(r);
             }
             "source" => {
@@ -354,7 +404,8 @@ pub fn read_gemfile(text: &str, file: &str) -> Result<Gemfile, ResolveError> {
                 let (s, _) = string_args(args).ok_or_else(|| err(n, "unterminated string".into()))?;
                 g.ruby = Some(s.join(", "));
             }
-            "group" | "platforms" | "platform" if line.ends_with(" do") || line.contains(" do ") || line.contains(" do|") => {}
+            "group" if line.split('#').next().unwrap_or("").trim_end().ends_with(" do") => blocks.push(None),
+            "platforms" | "platform" if line.split('#').next().unwrap_or("").trim_end().ends_with(" do") => blocks.push(Some(platform_list(args))),
             "git_source" | "gemspec" | "path" | "git" | "github" => return Err(err(n, format!("`{word}` is not supported by tusk's Gemfile reader (registry gems only)"))),
             _ => return Err(err(n, format!("`{}` is not a Gemfile statement tusk reads (gem, source, ruby, group … do, platforms … do)", word.escape_debug()))),
         }
@@ -397,5 +448,11 @@ mod tests {
         let e = read_gemfile("\nif ENV['X']\n", "Gemfile").unwrap_err().to_string();
         assert_eq!(e, "Gemfile:2: `if` is not a Gemfile statement tusk reads (gem, source, ruby, group … do, platforms … do)");
         assert!(read_gemfile("gem 'x', '~> one'\n", "G").unwrap_err().to_string().starts_with("G:1: gem `x`:"));
+        let g = read_gemfile("gem 'tz', platforms: %i[mingw jruby] # w\nplatforms :mri do\n  gem 'b', require: false\nend\n", "G").unwrap();
+        let conds: Vec<Option<&str>> = g.requirements.iter().map(|r| r.condition.as_deref()).collect();
+        assert_eq!(conds, [Some("mingw,jruby"), Some("mri")]);
+        assert!(!bundler_platforms_match("mingw,jruby", Some("x86_64-linux")) && bundler_platforms_match("mri,mingw", Some("x86_64-linux")));
+        assert!(bundler_platforms_match("mingw", Some("x64-mingw-ucrt")) && !bundler_platforms_match("mri", Some("java")));
+        assert_eq!(read_gemfile("end\n", "G").unwrap_err().to_string(), "G:1: `end` without an open `group` or `platforms` block");
     }
 }

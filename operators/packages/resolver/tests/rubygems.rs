@@ -77,6 +77,17 @@ async fn rails_app_matches_bundler() {
     assert!(with > 0 && res.packages.iter().filter_map(|p| p.integrity.as_deref()).all(|i| i.len() == 7 + 64 && i.starts_with("sha256:")), "{with}");
 }
 
+/// casa (rubyforgood/casa) with the adaptations Bundler was run on (`ruby` line removed, local
+/// source), for x86_64-linux: `tzinfo-data` (mingw/mswin/jruby only) is left out as Bundler did.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn casa_matches_bundler() {
+    let res = resolve_root("casa", "Gemfile.as-resolved-by-bundler", x86_64_linux()).await.unwrap();
+    let ours: BTreeMap<String, String> = res.packages.iter().map(|p| (p.name.clone(), p.version.clone())).collect();
+    let bundler = lock_specs(&std::fs::read_to_string(root_dir("casa").join("Gemfile.lock.resolved-by-bundler")).unwrap());
+    assert!(bundler.len() > 200, "{}", bundler.len());
+    assert_eq!(ours, bundler);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_platform_native_gems_are_the_ruby_variants() {
     let res = resolve_root("rails-app", "Gemfile", RubygemsOptions::default()).await.unwrap();
