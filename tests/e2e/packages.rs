@@ -357,3 +357,28 @@ mod maven {
         tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@maven", "resolve", "org.slf4j:slf4j-api@0.0.1"]));
     }
 }
+
+mod rubygems {
+    use tusk_tests::{FixtureServer, run, test_context, tusk_snapshot};
+
+    #[test]
+    fn gem_resolve_reads_a_gemfile_and_explains_a_conflict() {
+        let server = FixtureServer::rubygems();
+        let mut ctx = test_context!();
+        ctx.env("TUSK_PACKAGES__REGISTRIES__RUBYGEMS__URL", server.base.clone())
+            .filter(tusk_tests::escape(&server.base), "[REGISTRY]")
+            .filter(r"packages in \d+ms", "packages in [TIME]");
+        let roots = tusk_tests::fixtures("registries/roots/rubygems");
+        ctx.write("Gemfile", &std::fs::read_to_string(roots.join("rails-app/Gemfile")).expect("fixture Gemfile"));
+        tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@gem", "resolve", "Gemfile"]));
+        // -o json carries the index's checksum where it serves one.
+        let r = run(&mut ctx.tusk(["--no-progress", "-o", "json", "@gem", "resolve", "rack@~> 3.1"]), None);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        let v = r.json();
+        assert_eq!(v["ecosystems"][0]["ecosystem"], "rubygems");
+        assert_eq!(v["ecosystems"][0]["packages"][0]["name"], "rack");
+        assert_eq!(v["ecosystems"][0]["packages"][0]["version"], "3.2.6");
+        ctx.write("conflict/Gemfile", &std::fs::read_to_string(roots.join("conflict/Gemfile")).expect("fixture Gemfile"));
+        tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@gem", "resolve", "conflict/Gemfile"]));
+    }
+}

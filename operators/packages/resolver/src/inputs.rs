@@ -192,7 +192,7 @@ pub struct Manifest {
 }
 
 /// The manifest file names [`find_manifests`] looks for.
-pub const MANIFEST_NAMES: &[&str] = &["Cargo.toml", "package.json", "pyproject.toml", "requirements.txt", "pom.xml"];
+pub const MANIFEST_NAMES: &[&str] = &["Cargo.toml", "package.json", "pyproject.toml", "requirements.txt", "pom.xml", "Gemfile"];
 
 /// Every manifest in `dir` and its subdirectories (skipping `node_modules`, `target`, `.git`,
 /// virtualenvs and other hidden directories).
@@ -229,7 +229,8 @@ pub fn read_manifest(path: &Path) -> Result<Manifest, ResolveError> {
         "pyproject.toml" => (Ecosystem::Pypi, pyproject(&text, &loc)?),
         n if n.ends_with(".txt") => (Ecosystem::Pypi, requirements_txt(&text, &loc)?),
         n if n == "pom.xml" || n.ends_with(".pom") => (Ecosystem::Maven, pom_xml(&text, &loc)?),
-        _ => return Err(input_err(loc, "not a manifest tusk knows (Cargo.toml, package.json, pyproject.toml, requirements.txt, pom.xml)")),
+        n if n == "Gemfile" || n.starts_with("Gemfile.") && !n.contains(".lock") => (Ecosystem::Rubygems, crate::rubygems::read_gemfile(&text, &loc)?.requirements),
+        _ => return Err(input_err(loc, "not a manifest tusk knows (Cargo.toml, package.json, pyproject.toml, requirements.txt, pom.xml, Gemfile)")),
     };
     Ok(Manifest { path: path.to_path_buf(), ecosystem, requirements })
 }
