@@ -24,6 +24,9 @@ pub enum Limit {
     Memory { max_bytes: u64, requested_bytes: u64 },
     Timeout { timeout_ms: u64 },
     Stack { max_bytes: Option<usize> },
+    /// The host (a ulimit, RLIMIT_DATA, the machine) could not provide the linear memory the
+    /// guest declares; no `--max-memory` refused it first.
+    HostMemory { requested_bytes: u64 },
 }
 
 impl Limit {
@@ -33,6 +36,7 @@ impl Limit {
             Limit::Memory { .. } => "--max-memory",
             Limit::Timeout { .. } => "--timeout",
             Limit::Stack { .. } => "--max-stack",
+            Limit::HostMemory { .. } => "--max-memory",
         }
     }
 }
@@ -48,6 +52,10 @@ impl std::fmt::Display for Limit {
             Limit::Timeout { timeout_ms } => write!(f, "timeout: the guest ran longer than {}", human_ms(*timeout_ms)),
             Limit::Stack { max_bytes: Some(b) } => write!(f, "stack overflow: the guest exhausted its {b}-byte wasm stack"),
             Limit::Stack { max_bytes: None } => write!(f, "stack overflow: the guest exhausted the default 512 KiB wasm stack"),
+            Limit::HostMemory { requested_bytes } => write!(
+                f,
+                "out of memory: the guest declares {requested_bytes} bytes of linear memory and the host could not provide them"
+            ),
         }
     }
 }
@@ -145,10 +153,37 @@ impl std::error::Error for HostStop {}
 /// instead of a confusing malloc failure later).
 pub(crate) struct Limiter {
     pub(crate) max_memory: Option<u64>,
+    /// The last memory size the guest asked for (to name it when the host cannot provide it).
+    pub(crate) requested: u64,
+}
+
+impl Limiter {
+    pub(crate) fn new(max_memory: Option<u64>) -> Limiter {
+        Limiter { max_memory, requested: 0 }
+    }
+}
+
+/// Whether instantiating failed because the host could not map the guest's memory (ENOMEM
+/// from mmap under a ulimit or RLIMIT_DATA), which is a resource limit, not a wasmtime fault.
+fn is_host_out_of_memory(e: &wasmtime::Error) -> bool {
+    // wasmtime maps memory through rustix, whose `Errno` is not a `std::io::Error`: both
+    // print the OS error number.
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| io.raw_os_error() == Some(ENOMEM))
+            || c.to_string().contains(&format!("(os error {})", ENOMEM))
+    })
+}
+
+/// ENOMEM on Linux, macOS and the BSDs.
+const ENOMEM: i32 = 12;
+
+fn host_out_of_memory(limiter: &Limiter) -> WasmError {
+    WasmError::Limit { limit: Limit::HostMemory { requested_bytes: limiter.requested }, frames: Vec::new() }
 }
 
 impl wasmtime::ResourceLimiter for Limiter {
     fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        self.requested = desired as u64;
         match self.max_memory {
             Some(max) if desired as u64 > max => {
                 Err(wasmtime::Error::new(HostStop::Limit(Limit::Memory { max_bytes: max, requested_bytes: desired as u64 })))
@@ -408,7 +443,7 @@ fn argv0(path: &Path) -> String {
 
 pub(crate) fn run(engine: &Engine, program: &LoadedProgram, path: &Path, opts: &Options, cancel: Arc<AtomicBool>) -> Result<RunOutcome, WasmError> {
     let start = Instant::now();
-    let limiter = Limiter { max_memory: opts.max_memory };
+    let limiter = Limiter::new(opts.max_memory);
     let watchdog = Watchdog::start(engine, opts.timeout, cancel.clone());
     match &program.code {
         Loaded::Module(module) => {
@@ -420,6 +455,7 @@ pub(crate) fn run(engine: &Engine, program: &LoadedProgram, path: &Path, opts: &
             wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s| &mut s.wasi).map_err(|e| WasmError::Other(error_text(&e)))?;
             let instance = match linker.instantiate(&mut store, module) {
                 Ok(i) => i,
+                Err(e) if is_host_out_of_memory(&e) => return Err(host_out_of_memory(&store.data().limiter)),
                 Err(e) if is_link_error(&e) => return Err(link_error(path, &e)),
                 Err(e) => {
                     let code = classify(e, opts)?;
@@ -447,6 +483,7 @@ pub(crate) fn run(engine: &Engine, program: &LoadedProgram, path: &Path, opts: &
             wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| WasmError::Other(error_text(&e)))?;
             let command = match wasmtime_wasi::p2::bindings::sync::Command::instantiate(&mut store, component, &linker) {
                 Ok(c) => c,
+                Err(e) if is_host_out_of_memory(&e) => return Err(host_out_of_memory(&store.data().limiter)),
                 Err(e) if is_link_error(&e) => return Err(link_error(path, &e)),
                 Err(e) => {
                     let code = classify(e, opts)?;
@@ -519,13 +556,14 @@ pub(crate) fn invoke(
     };
     let watchdog = Watchdog::start(engine, opts.timeout, cancel.clone());
     let wasi = Sandbox::wasi(opts, &argv0(path))?.build_p1();
-    let mut store = Store::new(engine, P1State { wasi, limiter: Limiter { max_memory: opts.max_memory } });
+    let mut store = Store::new(engine, P1State { wasi, limiter: Limiter::new(opts.max_memory) });
     store.limiter(|s| &mut s.limiter);
     arm(&mut store, opts, &watchdog, cancel)?;
     let mut linker: wasmtime::Linker<P1State> = wasmtime::Linker::new(engine);
     wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s| &mut s.wasi).map_err(|e| WasmError::Other(error_text(&e)))?;
     let instance = match linker.instantiate(&mut store, module) {
         Ok(i) => i,
+        Err(e) if is_host_out_of_memory(&e) => return Err(host_out_of_memory(&store.data().limiter)),
         Err(e) if is_link_error(&e) => return Err(link_error(path, &e)),
         Err(e) => return Err(exit_as_error(classify(e, opts))),
     };
@@ -651,13 +689,14 @@ fn invoke_component(
     use wasmtime::component::wasm_wave;
     let watchdog = Watchdog::start(engine, opts.timeout, cancel.clone());
     let ctx = Sandbox::wasi(opts, &argv0(path))?.build();
-    let mut store = Store::new(engine, P2State { ctx, table: ResourceTable::new(), limiter: Limiter { max_memory: opts.max_memory } });
+    let mut store = Store::new(engine, P2State { ctx, table: ResourceTable::new(), limiter: Limiter::new(opts.max_memory) });
     store.limiter(|s| &mut s.limiter);
     arm(&mut store, opts, &watchdog, cancel)?;
     let mut linker: wasmtime::component::Linker<P2State> = wasmtime::component::Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| WasmError::Other(error_text(&e)))?;
     let instance = match linker.instantiate(&mut store, component) {
         Ok(i) => i,
+        Err(e) if is_host_out_of_memory(&e) => return Err(host_out_of_memory(&store.data().limiter)),
         Err(e) if is_link_error(&e) => return Err(link_error(path, &e)),
         Err(e) => return Err(exit_as_error(classify(e, opts))),
     };

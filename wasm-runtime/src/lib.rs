@@ -186,7 +186,19 @@ pub fn engine(opts: EngineOptions) -> Result<Engine> {
     if let Some(e) = guard.get(&opts) {
         return Ok(e.clone());
     }
-    let engine = Engine::new(&engine_config(opts)).map_err(|e| WasmError::Other(format!("cannot configure wasmtime: {e}")))?;
+    let engine = match Engine::new(&engine_config(opts)) {
+        Ok(e) => e,
+        // The pool reserves its slots (stacks, memories) when the engine is made; under an
+        // address-space or data limit (ulimit -v, RLIMIT_DATA) that fails although one
+        // instance would fit. The pool only makes repeated instantiation cheaper, so the
+        // on-demand allocator does the same work.
+        Err(e) if opts.pooling => {
+            tracing::debug!("pooling allocator unavailable ({e:#}); using the on-demand allocator");
+            Engine::new(&engine_config(EngineOptions { pooling: false, ..opts }))
+                .map_err(|e| WasmError::Other(format!("cannot configure wasmtime: {e}")))?
+        }
+        Err(e) => return Err(WasmError::Other(format!("cannot configure wasmtime: {e}"))),
+    };
     guard.insert(opts, engine.clone());
     Ok(engine)
 }

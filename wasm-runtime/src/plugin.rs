@@ -200,7 +200,7 @@ fn instantiate(
         grants: host.grants,
         log: host.log,
         http: host.http,
-        limiter: Limiter { max_memory: opts.max_memory },
+        limiter: Limiter::new(opts.max_memory),
         dropped_logs: false,
     };
     let mut store = Store::new(engine, state);
@@ -279,7 +279,7 @@ mod tests {
             grants,
             log: Arc::new(|_, _| {}),
             http: Arc::new(|_| Err("no".into())),
-            limiter: Limiter { max_memory: None },
+            limiter: Limiter::new(None),
             dropped_logs: false,
         };
         assert!(s.resolve("a.txt").is_ok());

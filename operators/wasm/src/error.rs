@@ -35,6 +35,13 @@ pub fn convert(e: WasmError, file: Option<&Path>) -> Error {
                 .with_exit(ExitStatus::Code(rt::EXIT_TRAP))
                 .with_hint(format!("the guest crashed; tusk exits with {} on a trap", rt::EXIT_TRAP))
         }
+        WasmError::Limit { limit: rt::Limit::HostMemory { requested_bytes }, .. } => {
+            at(Error::failed(e.to_string())).with_exit(ExitStatus::Code(rt::EXIT_LIMIT)).with_hint(format!(
+                "the module's memory minimum ({requested_bytes} bytes) is more than this process may map (ulimit -v / -d, or the machine); \
+                 run it where it may, or pass --max-memory to refuse such guests up front; tusk exits with {} when a limit stops a guest",
+                rt::EXIT_LIMIT
+            ))
+        }
         WasmError::Limit { ref limit, ref frames } => {
             let mut msg = limit.to_string();
             push_frames(&mut msg, frames);

@@ -112,16 +112,25 @@ fn timeout(flag: Option<Duration>, config: Option<&str>) -> tusk_registry::Resul
 /// `HOST[::GUEST]`. GUEST defaults to HOST as written (so relative paths work in the
 /// guest the way they do on the host).
 pub fn parse_dir(s: &str, read_only: bool) -> Result<DirGrant, String> {
+    use tusk_registry::plugin::shown;
     let (host, guest) = match s.split_once("::") {
         Some((h, g)) => (h, g),
         None => (s, s),
     };
     if host.is_empty() || guest.is_empty() {
-        return Err(format!("`{s}` is not HOST[::GUEST]"));
+        return Err(format!("`{}` is not HOST[::GUEST]", shown(s)));
+    }
+    // The guest path is where the directory is mounted in the guest's file system: a `..`
+    // component names no mount point (it would climb out of the guest's root).
+    if guest.split(['/', '\\']).any(|c| c == "..") {
+        return Err(format!(
+            "guest path `{}` contains `..`: the guest path is the mount point in the guest, write it without `..`",
+            shown(guest)
+        ));
     }
     let path = PathBuf::from(host);
     if !path.is_dir() {
-        return Err(format!("`{host}` is not a directory"));
+        return Err(format!("`{}` is not a directory", shown(host)));
     }
     Ok(DirGrant { host: path, guest: guest.to_string(), read_only })
 }
@@ -158,6 +167,12 @@ mod tests {
         assert_eq!(parse_dir(&host, false).unwrap().guest, host);
         assert!(parse_dir("/definitely/not/here", false).unwrap_err().contains("not a directory"));
         assert!(parse_dir("::/x", false).is_err());
+        let up = parse_dir(&format!("{host}::../../x"), false).unwrap_err();
+        assert!(up.contains("`../../x` contains `..`"), "{up}");
+        assert!(parse_dir(&format!("{host}::/a/../b"), false).is_err());
+        assert_eq!(parse_dir(&format!("{host}::/a..b"), false).unwrap().guest, "/a..b");
+        let ctl = parse_dir("d\u{1}::/x", false).unwrap_err();
+        assert!(ctl.contains("`d\\u{1}` is not a directory"), "{ctl}");
         assert_eq!(parse_env("A=b=c").unwrap(), ("A".into(), "b=c".into()));
         assert!(parse_env("=x").is_err());
         assert!(parse_env("NOVALUE").is_err());

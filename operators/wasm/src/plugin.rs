@@ -69,8 +69,26 @@ fn http_get() -> wp::HttpGet {
     })
 }
 
+/// A core module is refused from its 8-byte header, before it is parsed: a truncated or
+/// invalid module would otherwise be reported as such, not as the wrong kind of file.
+fn refuse_core_module(path: &Path) -> tusk_registry::Result<()> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(8);
+    // Unreadable files are reported by the load that follows.
+    if let Ok(f) = std::fs::File::open(path) {
+        let _ = f.take(8).read_to_end(&mut head);
+    }
+    if head.len() == 8 && matches!(tusk_wasm_runtime::detect(&head), Ok(tusk_wasm_runtime::Kind::Module)) {
+        return Err(Error::usage(format!("{} is a core module; plugins are components of the tusk:plugin world", path.display()))
+            .at(path.display().to_string())
+            .with_hint("build the plugin as a component (`cargo component build`, or `wasm-tools component new` on the module)"));
+    }
+    Ok(())
+}
+
 fn describe_blocking(path: &Path, cache_dir: PathBuf) -> tusk_registry::Result<(PluginDescription, serde_json::Value)> {
     let opts = plugin_options(cache_dir);
+    refuse_core_module(path)?;
     let rt = runtime(&opts)?;
     let program = rt.load(path).map_err(|e| crate::error::convert(e, Some(path)))?;
     let host = Host {
