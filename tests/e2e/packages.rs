@@ -380,5 +380,14 @@ mod rubygems {
         assert_eq!(v["ecosystems"][0]["packages"][0]["version"], "3.2.6");
         ctx.write("conflict/Gemfile", &std::fs::read_to_string(roots.join("conflict/Gemfile")).expect("fixture Gemfile"));
         tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@gem", "resolve", "conflict/Gemfile"]));
+        // A lock of the Gemfile verifies offline (registry pointed nowhere).
+        let l = run(&mut ctx.tusk(["--no-progress", "@packages", "lock", "Gemfile"]), None);
+        assert_eq!(l.code, Some(0), "{}", l.stderr);
+        let lock = std::fs::read_to_string(ctx.work().join("tusk.lock")).expect("tusk.lock");
+        assert!(lock.contains("\"rails\"") && lock.contains("sha256:"), "{lock}");
+        let mut offline = ctx.tusk(["--no-progress", "@packages", "resolve", "--locked", "Gemfile"]);
+        offline.env("TUSK_PACKAGES__REGISTRIES__RUBYGEMS__URL", "http://127.0.0.1:9");
+        let o = run(&mut offline, None);
+        assert_eq!(o.code, Some(0), "{}\n{}", o.stdout, o.stderr);
     }
 }

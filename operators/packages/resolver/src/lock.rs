@@ -231,6 +231,13 @@ pub fn req_matches(eco: Ecosystem, req: &str, version: &str) -> Result<bool, Str
                 Err(e) => Err(format!("`{version}` is not a PEP 440 version: {e}")),
             }
         }
+        Ecosystem::Rubygems => {
+            let r = tusk_rubygems::Requirement::parse(req).map_err(|e| format!("`{req}` is not a gem requirement: {e}"))?;
+            // A platform gem is locked as `VERSION-PLATFORM`; the requirement is on VERSION.
+            let plain = tusk_index::rubygems::split_platform(version).0;
+            let v = tusk_rubygems::GemVersion::parse(plain).map_err(|e| format!("`{version}` is not a gem version: {e}"))?;
+            Ok(r.satisfied_by(&v))
+        }
         other => Err(format!("checking {other} requirements against a lock is not supported yet")),
     }
 }
@@ -308,6 +315,8 @@ mod tests {
         assert_eq!(req_matches(Ecosystem::Pypi, "", "1.0rc1"), Ok(true), "a chosen prerelease is checked against the range only");
         assert_eq!(req_matches(Ecosystem::Pypi, "==1.4.*", "1.4.9"), Ok(true));
         assert_eq!(req_matches(Ecosystem::Crates, "^1.2", "1.9.0"), Ok(true));
+        assert_eq!(req_matches(Ecosystem::Rubygems, "~> 1.18, >= 1.18.2", "1.19.4-x86_64-linux-gnu"), Ok(true));
+        assert_eq!(req_matches(Ecosystem::Rubygems, "~> 7.1.0", "7.2.0"), Ok(false));
         assert_eq!(req_matches(Ecosystem::Npm, "^4", "5.0.0"), Ok(false));
         assert_eq!(req_matches(Ecosystem::Npm, "npm:@scope/real@^2", "2.1.0"), Ok(true));
         assert_eq!(req_matches(Ecosystem::Npm, "latest", "2.1.0"), Ok(true));
