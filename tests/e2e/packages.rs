@@ -380,6 +380,11 @@ mod rubygems {
         assert_eq!(v["ecosystems"][0]["packages"][0]["version"], "3.2.6");
         ctx.write("conflict/Gemfile", &std::fs::read_to_string(roots.join("conflict/Gemfile")).expect("fixture Gemfile"));
         tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@gem", "resolve", "conflict/Gemfile"]));
+        // A target platform takes the native gems Bundler locked for it; a bad --ruby is refused.
+        let r = run(&mut ctx.tusk(["--no-progress", "-o", "json", "@gem", "resolve", "--gem-platform", "x86_64-linux", "nokogiri@1.19.4"]), None);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        assert_eq!(r.json()["ecosystems"][0]["packages"][0]["version"], "1.19.4-x86_64-linux-gnu");
+        tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@gem", "resolve", "--ruby", "three", "rack"]));
         // A lock of the Gemfile verifies offline (registry pointed nowhere).
         let l = run(&mut ctx.tusk(["--no-progress", "@packages", "lock", "Gemfile"]), None);
         assert_eq!(l.code, Some(0), "{}", l.stderr);

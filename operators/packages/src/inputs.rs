@@ -35,6 +35,14 @@ pub struct Inputs {
     /// PyPI: the target platform tag (default: this machine, e.g. manylinux_2_28_x86_64).
     #[arg(long, value_name = "TAG")]
     pub platform: Option<String>,
+    /// RubyGems: Bundler's platform (x86_64-linux, arm64-darwin, java): its native gems are
+    /// taken where a version has one (default: pure-Ruby `ruby` gems only).
+    #[arg(long, value_name = "PLATFORM")]
+    pub gem_platform: Option<String>,
+    /// RubyGems: the target Ruby version; versions whose `ruby:` requirement it does not meet
+    /// are skipped (default: not checked).
+    #[arg(long, value_name = "VERSION")]
+    pub ruby: Option<String>,
     /// PyPI: `allow` takes prereleases everywhere; the default takes them only when a
     /// requirement names one or nothing else satisfies it.
     #[arg(long, value_name = "POLICY", value_parser = ["if-necessary-or-explicit", "allow"])]

@@ -110,7 +110,9 @@ fn session(args: &Inputs, ctx: &Context, needs_python: bool) -> Result<Session> 
     if let Some(d) = &args.before {
         npm.before = Some(rfc3339_utc(d).map_err(|e| Error::usage(format!("`{d}` is not a date: {e}")).at("--before").with_hint("for example 2024-06-01 or 2024-06-01T12:00:00Z"))?);
     }
-    Ok(Session { http, registries, crates: tusk_resolver::crates::CratesOptions { target }, pypi, npm, rubygems: Default::default(), cancel: ctx.cancel.clone() })
+    let rubygems = tusk_resolver::rubygems::RubygemsOptions::new(args.gem_platform.as_deref(), args.ruby.as_deref())
+        .map_err(|e| Error::usage(e).at("--ruby").with_hint("for example --ruby 3.3.0"))?;
+    Ok(Session { http, registries, crates: tusk_resolver::crates::CratesOptions { target }, pypi, npm, rubygems, cancel: ctx.cancel.clone() })
 }
 
 /// A date (`2024-06-01`, midnight UTC) or RFC 3339 time, as RFC 3339 in UTC with millis, the

@@ -39,6 +39,14 @@ pub struct RubygemsOptions {
     pub ruby: Option<GemVersion>,
 }
 
+impl RubygemsOptions {
+    /// From `--gem-platform` and `--ruby`; `Err` when the Ruby version does not parse.
+    pub fn new(platform: Option<&str>, ruby: Option<&str>) -> Result<RubygemsOptions, String> {
+        let ruby = ruby.map(|r| GemVersion::parse(r).map_err(|e| format!("`{r}` is not a Ruby version: {e}"))).transpose()?;
+        Ok(RubygemsOptions { platform: platform.map(str::to_string), ruby })
+    }
+}
+
 /// One version of a gem, with the platform variant chosen for the target.
 #[derive(Debug)]
 pub struct GemCandidate {
