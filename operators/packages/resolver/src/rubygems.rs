@@ -149,7 +149,7 @@ impl RubygemsAdapter {
         let ruby = self.opts.ruby.as_ref()?;
         let need = c.release.ruby.as_deref()?;
         let req = Requirement::parse(need).ok()?;
-        (!req.satisfied_by(ruby)).then(|| format!("it requires Ruby {need} (the target is Ruby {ruby})"))
+        (!req.satisfied_by(ruby)).then(|| format!("it requires Ruby {need}, the target is Ruby {ruby}"))
     }
 }
 

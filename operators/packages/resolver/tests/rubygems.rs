@@ -101,3 +101,26 @@ async fn conflict_is_explained() {
     assert!(matches!(e, ResolveError::NoSolution { .. }), "{e}");
     insta::assert_snapshot!(e.to_string());
 }
+
+async fn resolve_specs(specs: &[&str], opts: RubygemsOptions) -> Result<Resolution, ResolveError> {
+    let server = FixtureServer::rubygems();
+    let cache = tempfile::tempdir().unwrap();
+    let mut o = HttpOptions::new(cache.path());
+    o.mode = CacheMode::Refresh;
+    o.attempts = 1;
+    let client = RubyGemsClient::new(Arc::new(HttpCache::new(o).unwrap()), RegistryEndpoint::new(&server.base));
+    let roots = specs.iter().map(|s| tusk_resolver::inputs::parse_spec(s).unwrap().1).collect();
+    resolve(client, roots, opts, CancellationToken::new()).await
+}
+
+/// `ruby:` requirements count only with a target Ruby: rack 2.2.2 and 2.2.3 need Ruby >= 2.3.0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ruby_requirements_against_a_target_ruby() {
+    let version = |r: Resolution| r.packages[0].version.clone();
+    let spec = ["gem:rack@>= 2.1.1, <= 2.2.3"];
+    assert_eq!(version(resolve_specs(&spec, RubygemsOptions::default()).await.unwrap()), "2.2.3");
+    let old = RubygemsOptions::new(None, Some("2.2.9")).unwrap();
+    assert_eq!(version(resolve_specs(&spec, old.clone()).await.unwrap()), "2.1.1");
+    let e = resolve_specs(&["gem:rack@>= 2.2.2, <= 2.2.3"], old).await.unwrap_err();
+    insta::assert_snapshot!(e.to_string());
+}
