@@ -77,7 +77,7 @@ pub fn inspect(path: &Path) -> Result<Report, WasmError> {
     let kind = detect(&bytes).map_err(|detail| WasmError::NotWasm { path: path.to_path_buf(), detail })?;
     let invalid = |detail: String| WasmError::Invalid { path: path.to_path_buf(), detail };
     let binary = match kind {
-        Kind::ModuleText | Kind::ComponentText => wat::parse_bytes(&bytes).map_err(|e| invalid(e.to_string()))?.into_owned(),
+        Kind::ModuleText | Kind::ComponentText => crate::wat_to_binary(path, &bytes)?,
         Kind::Precompiled(_) => {
             return Err(WasmError::Usage(format!(
                 "{} is precompiled native code; inspect the .wasm it was compiled from",

@@ -334,9 +334,7 @@ impl Runtime {
         // Text is turned into binary first so that the cache key is the binary's hash.
         let binary: std::borrow::Cow<[u8]> = match kind {
             Kind::ModuleText | Kind::ComponentText => std::borrow::Cow::Owned(
-                wat::parse_bytes(bytes)
-                    .map_err(|e| WasmError::Invalid { path: path.to_path_buf(), detail: e.to_string() })?
-                    .into_owned(),
+                wat_to_binary(path, bytes)?,
             ),
             _ => std::borrow::Cow::Borrowed(bytes),
         };
@@ -388,6 +386,12 @@ impl Runtime {
         let bytes = std::fs::read(path).map_err(|source| WasmError::Read { path: path.to_path_buf(), source })?;
         let kind = detect(&bytes).map_err(|detail| WasmError::NotWasm { path: path.to_path_buf(), detail })?;
         let invalid = |e: wasmtime::Error| WasmError::Invalid { path: path.to_path_buf(), detail: error_text(&e) };
+        // Text is turned into binary here so a syntax error names the file (wasmtime's own
+        // text support says `<anon>`).
+        let bytes = match kind {
+            Kind::ModuleText | Kind::ComponentText => wat_to_binary(path, &bytes)?,
+            _ => bytes,
+        };
         let out = match kind {
             Kind::Precompiled(_) => {
                 return Err(WasmError::Usage(format!("{} is already precompiled", path.display())));
@@ -417,13 +421,22 @@ impl Runtime {
     }
 }
 
+/// WebAssembly text to binary; a syntax error is located in `path` (`x.wat:3:1`, not the
+/// parser's `<anon>:3:1`).
+pub(crate) fn wat_to_binary(path: &Path, bytes: &[u8]) -> Result<Vec<u8>> {
+    wat::parse_bytes(bytes).map(|b| b.into_owned()).map_err(|mut e| {
+        e.set_path(path);
+        WasmError::Invalid { path: path.to_path_buf(), detail: e.to_string() }
+    })
+}
+
 /// Validates bytes with the engine's feature set (no code generation).
 pub fn validate(engine: &Engine, path: &Path) -> Result<Kind> {
     let bytes = std::fs::read(path).map_err(|source| WasmError::Read { path: path.to_path_buf(), source })?;
     let kind = detect(&bytes).map_err(|detail| WasmError::NotWasm { path: path.to_path_buf(), detail })?;
     let invalid = |detail: String| WasmError::Invalid { path: path.to_path_buf(), detail };
     let binary = match kind {
-        Kind::ModuleText | Kind::ComponentText => wat::parse_bytes(&bytes).map_err(|e| invalid(e.to_string()))?.into_owned(),
+        Kind::ModuleText | Kind::ComponentText => wat_to_binary(path, &bytes)?,
         Kind::Precompiled(inner) => {
             // Loading checks the header and engine compatibility.
             let rt = Runtime { engine: engine.clone(), options: EngineOptions::default(), cache: None };
@@ -463,6 +476,25 @@ pub(crate) fn error_text(e: &wasmtime::Error) -> String {
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicBool;
+
+    #[test]
+    fn text_errors_name_the_file_for_every_verb() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cut.wat");
+        std::fs::write(&path, "(module\n  (func\n").unwrap();
+        let want = format!("{}:3:1", path.display());
+        let rt = Runtime::new(EngineOptions::default(), None, 0).unwrap();
+        let errors = [
+            rt.precompile(&path).err().map(|e| e.to_string()),
+            rt.load(&path).err().map(|e| e.to_string()),
+            validate(rt.engine(), &path).err().map(|e| e.to_string()),
+            inspect::inspect(&path).err().map(|e| e.to_string()),
+        ];
+        for e in errors {
+            let e = e.expect("truncated text is an error");
+            assert!(e.contains(&want) && !e.contains("<anon>"), "{e}");
+        }
+    }
 
     /// `count(n)` loops n times; `spin` never returns.
     const LOOPS: &str = r#"(module
