@@ -76,3 +76,32 @@ fn push_frames(msg: &mut String, frames: &[rt::Frame]) {
         i = j;
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    /// What a user sees when the host cannot map the memory a module declares, and for the
+    /// `--dir` values refused as bad input.
+    #[test]
+    fn host_memory_and_dir_messages() {
+        let e = convert(
+            WasmError::Limit { limit: rt::Limit::HostMemory { requested_bytes: 1 << 32 }, frames: Vec::new() },
+            Some(Path::new("x.wat")),
+        );
+        let mut out = vec![format!(
+            "{}\n  --> {}\nhint: {}\n[exit {:?}]",
+            e.message,
+            e.location.unwrap(),
+            e.hint.unwrap(),
+            e.exit_override.unwrap()
+        )];
+        let d = tempfile::tempdir().unwrap();
+        let host = d.path().display().to_string();
+        for arg in [format!("{host}::../../x"), "d\u{1}::/x".to_string(), "::/x".to_string()] {
+            out.push(crate::options::parse_dir(&arg, false).unwrap_err().replace(&host, "[DIR]"));
+        }
+        insta::assert_snapshot!(out.join("\n\n"));
+    }
+}
