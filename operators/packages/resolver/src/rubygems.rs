@@ -280,9 +280,16 @@ pub async fn resolve(client: RubyGemsClient, roots: Vec<RootReq>, opts: Rubygems
 fn extract(docs: &Docs, roots: &[RootReq], solution: &pubgrub::SelectedDependencies<Pkg, GemVersion>) -> Result<Resolution, ResolveError> {
     let chosen: BTreeMap<&str, &GemVersion> = solution.iter().filter(|(p, _)| matches!(p, Pkg::Base { .. })).map(|(p, v)| (p.name(), v)).collect();
     let registry = docs.adapter.client.registry_url().to_string();
+    // An edge names the locked version as the package does (`1.19.4-x86_64-linux-gnu`).
+    let mut locked: BTreeMap<&str, String> = BTreeMap::new();
+    for (name, version) in &chosen {
+        let doc = docs.doc(name)?;
+        let c = doc.get(version).ok_or_else(|| ResolveError::Internal(format!("{name} {version} vanished from the index")))?;
+        locked.insert(name, c.release.full_version());
+    }
     let edge = |name: &str, req: String| -> Result<Edge, ResolveError> {
-        let v = chosen.get(name).ok_or_else(|| ResolveError::Internal(format!("{name} is required but was not chosen")))?;
-        Ok(Edge { name: name.to_string(), req, version: v.to_string(), kind: String::new(), features: Vec::new() })
+        let v = locked.get(name).ok_or_else(|| ResolveError::Internal(format!("{name} is required but was not chosen")))?;
+        Ok(Edge { name: name.to_string(), req, version: v.clone(), kind: String::new(), features: Vec::new() })
     };
     let mut packages = Vec::new();
     for (name, version) in &chosen {

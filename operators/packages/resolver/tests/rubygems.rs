@@ -51,6 +51,53 @@ fn lock_specs(lock: &str) -> BTreeMap<String, String> {
     out
 }
 
+/// An independent check of a resolution against the raw `info/<gem>` files (own line parsing,
+/// requirements read by `tusk-rubygems`' `satisfied_by`, not PubGrub sets): every gem is one
+/// info line (`VERSION[-PLATFORM]`) with that line's checksum; every dependency of that line
+/// (but `bundler`) is an edge to the one locked version of the gem, which satisfies every
+/// `&`-joined requirement; every root requirement holds.
+fn verify_bundle(res: &Resolution) -> Vec<String> {
+    let info_dir = tusk_tests::fixtures("registries/rubygems/info");
+    let locked: BTreeMap<&str, &str> = res.packages.iter().map(|p| (p.name.as_str(), p.version.as_str())).collect();
+    let satisfies = |reqs: &str, full: &str| -> bool {
+        let plain = full.split_once('-').map_or(full, |(v, _)| v);
+        let v = tusk_rubygems::GemVersion::parse(plain).unwrap();
+        reqs.split(['&', ',']).all(|r| tusk_rubygems::Requirement::parse(r).unwrap().satisfied_by(&v))
+    };
+    let mut problems = Vec::new();
+    if locked.len() != res.packages.len() {
+        problems.push("a gem is locked at two versions".to_string());
+    }
+    for p in &res.packages {
+        let text = std::fs::read_to_string(info_dir.join(&p.name)).unwrap_or_default();
+        let Some(line) = text.lines().find(|l| l.split(' ').next() == Some(p.version.as_str())) else {
+            problems.push(format!("{} {}: no such info line", p.name, p.version));
+            continue;
+        };
+        let (deps, meta) = line.split_once(' ').map_or(("", ""), |(_, rest)| rest.split_once('|').unwrap_or((rest, "")));
+        let checksum = meta.split(',').find_map(|f| f.strip_prefix("checksum:")).map(|c| format!("sha256:{c}"));
+        if checksum != p.integrity {
+            problems.push(format!("{} {}: integrity {:?}, index {:?}", p.name, p.version, p.integrity, checksum));
+        }
+        for dep in deps.split(',').filter(|d| !d.is_empty()) {
+            let (name, reqs) = dep.split_once(':').unwrap();
+            if name == "bundler" {
+                continue;
+            }
+            match (locked.get(name), p.dependencies.iter().find(|e| e.name == name)) {
+                (Some(v), Some(e)) if e.version == *v && satisfies(reqs, v) => {}
+                (v, e) => problems.push(format!("{} {} -> {name} {reqs}: locked {v:?}, edge {:?}", p.name, p.version, e.map(|e| &e.version))),
+            }
+        }
+    }
+    for r in &res.roots {
+        if let Some(v) = locked.get(r.name.as_str()).filter(|v| !satisfies(&r.req, v)) {
+            problems.push(format!("root {} {}: locked {v}", r.name, r.req));
+        }
+    }
+    problems
+}
+
 fn x86_64_linux() -> RubygemsOptions {
     RubygemsOptions { platform: Some("x86_64-linux".into()), ruby: None }
 }
@@ -61,6 +108,7 @@ async fn rails_app_matches_bundler() {
     let ours: BTreeMap<String, String> = res.packages.iter().map(|p| (p.name.clone(), p.version.clone())).collect();
     let bundler = lock_specs(&std::fs::read_to_string(root_dir("rails-app").join("Gemfile.lock.resolved-by-bundler")).unwrap());
     assert!(bundler.len() > 90, "{}", bundler.len());
+    assert_eq!(verify_bundle(&res), Vec::<String>::new());
     // `bundler` (rails depends on it) is provided by Bundler itself and not in its lock's
     // specs; the resolver leaves it out the same way.
     assert_eq!(ours, bundler);
@@ -85,6 +133,7 @@ async fn casa_matches_bundler() {
     let ours: BTreeMap<String, String> = res.packages.iter().map(|p| (p.name.clone(), p.version.clone())).collect();
     let bundler = lock_specs(&std::fs::read_to_string(root_dir("casa").join("Gemfile.lock.resolved-by-bundler")).unwrap());
     assert!(bundler.len() > 200, "{}", bundler.len());
+    assert_eq!(verify_bundle(&res), Vec::<String>::new());
     assert_eq!(ours, bundler);
 }
 
