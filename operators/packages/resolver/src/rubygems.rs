@@ -400,6 +400,10 @@ pub fn read_gemfile(text: &str, file: &str) -> Result<Gemfile, ResolveError> {
                         return Err(err(n, format!("gem `{name}`: `{}` sources are not supported; only the registry is", opt.trim_matches(':'))));
                     }
                 }
+                // The name becomes a path of the index (`info/<name>`): RubyGems' own name rule.
+                if name.is_empty() || name.starts_with(['.', '-']) || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+                    return Err(err(n, format!("`{}` is not a valid gem name", name.escape_debug())));
+                }
                 let req = if reqs.is_empty() { ">= 0".to_string() } else { reqs.join(", ") };
                 Requirement::parse(&req).map_err(|e| err(n, format!("gem `{name}`: {e}")))?;
                 let mut r = RootReq::new(name.as_str(), req);
@@ -469,5 +473,7 @@ mod tests {
         assert!(!bundler_platforms_match("mingw,jruby", Some("x86_64-linux")) && bundler_platforms_match("mri,mingw", Some("x86_64-linux")));
         assert!(bundler_platforms_match("mingw", Some("x64-mingw-ucrt")) && !bundler_platforms_match("mri", Some("java")));
         assert_eq!(read_gemfile("end\n", "G").unwrap_err().to_string(), "G:1: `end` without an open `group` or `platforms` block");
+        assert_eq!(read_gemfile("gem '../../x'\n", "G").unwrap_err().to_string(), "G:1: `../../x` is not a valid gem name");
+        assert_eq!(read_gemfile("gem 'a\0b'\n", "G").unwrap_err().to_string(), "G:1: `a\\0b` is not a valid gem name");
     }
 }
