@@ -356,6 +356,30 @@ mod maven {
         // A POM the repository does not have names the path that asked for it.
         tusk_snapshot!(ctx, ctx.tusk(["--no-progress", "@maven", "resolve", "org.slf4j:slf4j-api@0.0.1"]));
     }
+
+    #[test]
+    fn maven_lock_verifies_offline_and_a_changed_pom_fails() {
+        let server = FixtureServer::maven();
+        let mut ctx = test_context!();
+        ctx.env("TUSK_PACKAGES__REGISTRIES__MAVEN__URL", server.base.clone()).filter(tusk_tests::escape(&server.base), "[REGISTRY]");
+        let pom = std::fs::read_to_string(tusk_tests::fixtures("registries/roots/maven/nearest-wins/pom.xml")).expect("fixture pom");
+        ctx.write("pom.xml", &pom);
+        let l = run(&mut ctx.tusk(["--no-progress", "@packages", "lock", "pom.xml"]), None);
+        assert_eq!(l.code, Some(0), "{}", l.stderr);
+        let lock = std::fs::read_to_string(ctx.work().join("tusk.lock")).expect("tusk.lock");
+        assert!(lock.contains("\"org.apache.commons:commons-text\"") && lock.contains("sha1:"), "{lock}");
+        // The lock verifies with the registry pointed nowhere.
+        let offline = || {
+            let mut c = ctx.tusk(["--no-progress", "@packages", "resolve", "--locked", "pom.xml"]);
+            c.env("TUSK_PACKAGES__REGISTRIES__MAVEN__URL", "http://127.0.0.1:9");
+            c
+        };
+        let o = run(&mut offline(), None);
+        assert_eq!(o.code, Some(0), "{}\n{}", o.stdout, o.stderr);
+        // A direct dependency's range that excludes the locked version fails the check.
+        ctx.write("pom.xml", &pom.replacen("<version>1.9</version>", "<version>[1.10,2.0)</version>", 1));
+        tusk_snapshot!(ctx, offline());
+    }
 }
 
 mod rubygems {

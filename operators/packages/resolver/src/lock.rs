@@ -238,6 +238,14 @@ pub fn req_matches(eco: Ecosystem, req: &str, version: &str) -> Result<bool, Str
             let v = tusk_rubygems::GemVersion::parse(plain).map_err(|e| format!("`{version}` is not a gem version: {e}"))?;
             Ok(r.satisfied_by(&v))
         }
+        Ecosystem::Maven => {
+            let c = tusk_maven::GenericVersionConstraint::parse(req).map_err(|e| format!("`{req}` is not a Maven version or range: {e}"))?;
+            Ok(match c {
+                // A plain version is a soft requirement: mediation may pick another one.
+                tusk_maven::GenericVersionConstraint::Version(_) => true,
+                ranges => ranges.contains(&tusk_maven::GenericVersion::parse(version)),
+            })
+        }
         other => Err(format!("checking {other} requirements against a lock is not supported yet")),
     }
 }
@@ -253,6 +261,8 @@ fn is_npm_tag(s: &str) -> bool {
 /// the edge's requirement. Returns the problems, one line each.
 pub fn check(lock: &Lockfile, inputs: &[(Ecosystem, RootReq)]) -> Vec<String> {
     let mut problems = Vec::new();
+    let (inputs, loose) = expand_poms(lock, inputs, &mut problems);
+    let inputs = &inputs[..];
     for (eco, r) in inputs {
         let found = lock.root.iter().find(|l| l.ecosystem == *eco && same_name(*eco, &l.req.name, &r.name) && l.req.req == r.req && l.req.features == r.features && l.req.kind == r.kind);
         match found {
@@ -272,6 +282,9 @@ pub fn check(lock: &Lockfile, inputs: &[(Ecosystem, RootReq)]) -> Vec<String> {
         }
     }
     for l in &lock.root {
+        if l.ecosystem == Ecosystem::Maven && loose.iter().any(|(name, kind)| *name == l.req.name && kind.as_ref().is_none_or(|k| *k == l.req.kind)) {
+            continue;
+        }
         if !inputs.iter().any(|(eco, r)| *eco == l.ecosystem && same_name(*eco, &l.req.name, &r.name) && l.req.req == r.req && l.req.features == r.features && l.req.kind == r.kind) {
             problems.push(format!("the lock has {} requirement `{} {}` that the inputs no longer have", l.ecosystem, l.req.name, l.req.req));
         }
@@ -290,6 +303,40 @@ pub fn check(lock: &Lockfile, inputs: &[(Ecosystem, RootReq)]) -> Vec<String> {
         }
     }
     problems
+}
+
+/// A pom.xml input stands for its direct dependencies, which the lock records as roots of their
+/// own. Each one the file declares with a literal version and scope becomes an input; the others
+/// (a `${property}`, or a version or scope a parent or dependencyManagement may supply) are
+/// returned as `(name, kind)` whose locked root is accepted as it is, since settling them needs
+/// the repository.
+fn expand_poms(lock: &Lockfile, inputs: &[(Ecosystem, RootReq)], problems: &mut Vec<String>) -> (Vec<(Ecosystem, RootReq)>, Vec<(String, Option<String>)>) {
+    let mut out = inputs.to_vec();
+    let mut loose = Vec::new();
+    for (_, pom) in inputs.iter().filter(|(e, r)| *e == Ecosystem::Maven && r.kind == crate::maven::POM_ROOT) {
+        match crate::maven::declared_in_pom(&pom.name) {
+            Err(m) => problems.push(m),
+            Ok(deps) => {
+                for (name, req, kind, origin) in deps {
+                    match (req, kind) {
+                        (Some(req), Some(kind)) => {
+                            let mut r = RootReq::new(name, req);
+                            r.kind = kind;
+                            r.origin = origin;
+                            out.push((Ecosystem::Maven, r));
+                        }
+                        (_, kind) => {
+                            if !lock.root.iter().any(|l| l.ecosystem == Ecosystem::Maven && l.req.name == name && kind.as_ref().is_none_or(|k| *k == l.req.kind)) {
+                                problems.push(format!("{origin}: maven dependency `{name}` is not in the lock"));
+                            }
+                            loose.push((name, kind));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (out, loose)
 }
 
 #[cfg(test)]
@@ -333,12 +380,21 @@ mod tests {
     }
 
     #[test]
-    fn a_maven_requirement_is_not_checked_as_pep440() {
+    fn maven_versions_are_soft_and_ranges_hard() {
+        assert_eq!(req_matches(Ecosystem::Maven, "2.12.7", "2.14.2"), Ok(true), "a plain version is a soft requirement");
+        assert_eq!(req_matches(Ecosystem::Maven, "[1.0,2.0)", "1.9.9"), Ok(true));
+        assert_eq!(req_matches(Ecosystem::Maven, "[1.0,2.0)", "2.0"), Ok(false));
+        assert_eq!(req_matches(Ecosystem::Maven, "(,1.0],[1.2,)", "1.1"), Ok(false));
+        assert!(req_matches(Ecosystem::Maven, "[1.0", "1.0").is_err());
+    }
+
+    #[test]
+    fn a_maven_range_is_checked_as_a_maven_range() {
         let l = lock("[[package]]\necosystem = \"maven\"\nname = \"org.example:app\"\nversion = \"1.0\"\nregistry = \"https://repo.maven.apache.org/maven2/\"\ndependencies = [\n    { name = \"com.google.guava:guava\", req = \"[31.0,)\", version = \"33.2.1-jre\" },\n]\n\n[[package]]\necosystem = \"maven\"\nname = \"com.google.guava:guava\"\nversion = \"33.2.1-jre\"\nregistry = \"https://repo.maven.apache.org/maven2/\"\n");
         let problems = check(&l, &[]);
-        assert_eq!(
-            problems,
-            ["maven org.example:app 1.0: cannot check com.google.guava:guava 33.2.1-jre against `[31.0,)`: checking maven requirements against a lock is not supported yet"]
-        );
+        assert_eq!(problems, Vec::<String>::new());
+        let mut bad = l.clone();
+        bad.package[0].dependencies[0].req = "[31.0,33.0)".into();
+        assert_eq!(check(&bad, &[]), ["maven org.example:app 1.0: com.google.guava:guava 33.2.1-jre does not satisfy [31.0,33.0)"]);
     }
 }

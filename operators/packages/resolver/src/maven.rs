@@ -66,6 +66,32 @@ impl Node {
     }
 }
 
+/// A pom.xml's direct dependencies as far as the file alone says, for `resolve --locked`
+/// (offline): `(name, requirement, kind, origin)`. The requirement or kind is `None` when the
+/// effective value may come from elsewhere (a `${property}`, a parent, dependencyManagement),
+/// which only the repository can settle; the lock's value is then taken as it is.
+pub(crate) fn declared_in_pom(path: &str) -> Result<Vec<(String, Option<String>, Option<String>, String)>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: cannot read: {e}"))?;
+    let pom = tusk_index::maven::pom::parse(&text).map_err(|m| format!("{path}: not a valid POM: {m}"))?;
+    let inherits = pom.parent.is_some() || !pom.dependency_management.is_empty();
+    Ok(pom
+        .dependencies
+        .iter()
+        .map(|d| {
+            let name = name_of(&d.group_id, &d.artifact_id, d.kind.as_deref().unwrap_or("jar"), d.classifier.as_deref());
+            let req = d.version.clone().filter(|v| !v.contains("${"));
+            let kind = match d.scope.as_deref() {
+                Some(s) if s.contains("${") => None,
+                Some("compile") => Some(String::new()),
+                Some(s) => Some(s.to_string()),
+                None if inherits => None,
+                None => Some(String::new()),
+            };
+            (name, req, kind, format!("{path}:{}", d.line))
+        })
+        .collect())
+}
+
 fn name_of(g: &str, a: &str, kind: &str, classifier: Option<&str>) -> String {
     match (kind, classifier) {
         ("jar", None) => format!("{g}:{a}"),
