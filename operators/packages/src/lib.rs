@@ -36,7 +36,7 @@ impl Operator for Packages {
         OperatorInfo {
             name: "packages",
             aliases: ALIASES,
-            summary: "Resolve and lock npm, PyPI and crates.io dependencies with one PubGrub solver",
+            summary: "Resolve and lock npm, PyPI, crates.io, Maven and RubyGems dependencies into one tusk.lock",
             version: env!("CARGO_PKG_VERSION"),
         }
     }
