@@ -236,18 +236,8 @@ fn read_file(path: &Path, origin: Origin) -> Result<Source> {
 }
 
 fn read_capped(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut buf = Vec::new();
-    std::fs::File::open(path)?.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut buf)?;
-    if buf.len() as u64 > MAX_CONFIG_BYTES {
-        let msg = format!("larger than {} MiB, the most tusk reads as a config file", MAX_CONFIG_BYTES >> 20);
-        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, msg));
-    }
-    String::from_utf8(buf).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
-        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not UTF-8 text: invalid byte at line {line} (byte offset {at})"))
-    })
+    crate::fsutil::read_text_capped(std::fs::File::open(path)?, MAX_CONFIG_BYTES)
+        .map_err(|e| e.into_io(|| format!("larger than {} MiB, the most tusk reads as a config file", MAX_CONFIG_BYTES >> 20)))
 }
 
 /// Turns a toml error into ours, with `file:line:col` as the location.

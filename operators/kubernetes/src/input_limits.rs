@@ -17,20 +17,9 @@ pub const MAX_FILE_BYTES: u64 = 64 << 20;
 pub const MAX_FLOW_DEPTH: usize = 1000;
 
 /// Reads at most [`MAX_FILE_BYTES`] (+1, to tell that there was more) from `r`.
-pub fn read_capped(mut r: impl Read, what: &str) -> std::io::Result<String> {
-    let mut buf = Vec::new();
-    (&mut r).take(MAX_FILE_BYTES + 1).read_to_end(&mut buf)?;
-    if buf.len() as u64 > MAX_FILE_BYTES {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("{what} is larger than {} MiB, the most tusk reads as manifests (an API object is at most ~1.5 MiB)", MAX_FILE_BYTES >> 20),
-        ));
-    }
-    String::from_utf8(buf).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
-        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not UTF-8 text: invalid byte at line {line} (byte offset {at})"))
-    })
+pub fn read_capped(r: impl Read, what: &str) -> std::io::Result<String> {
+    tusk_registry::fsutil::read_text_capped(r, MAX_FILE_BYTES)
+        .map_err(|e| e.into_io(|| format!("{what} is larger than {} MiB, the most tusk reads as manifests (an API object is at most ~1.5 MiB)", MAX_FILE_BYTES >> 20)))
 }
 
 /// The 1-based line (within `text`) where unquoted `[`/`{` nesting first exceeds

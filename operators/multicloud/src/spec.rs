@@ -192,18 +192,8 @@ pub struct Spec {
 pub const MAX_SPEC_BYTES: u64 = 1 << 20;
 
 fn read_capped(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut buf = Vec::new();
-    std::fs::File::open(path)?.take(MAX_SPEC_BYTES + 1).read_to_end(&mut buf)?;
-    if buf.len() as u64 > MAX_SPEC_BYTES {
-        let msg = format!("larger than {} MiB, the most tusk reads as a function spec", MAX_SPEC_BYTES >> 20);
-        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, msg));
-    }
-    String::from_utf8(buf).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
-        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("not UTF-8 text: invalid byte at line {line} (byte offset {at})"))
-    })
+    tusk_registry::fsutil::read_text_capped(std::fs::File::open(path)?, MAX_SPEC_BYTES)
+        .map_err(|e| e.into_io(|| format!("larger than {} MiB, the most tusk reads as a function spec", MAX_SPEC_BYTES >> 20)))
 }
 
 pub const DEFAULT_MEMORY: u32 = 256;

@@ -211,27 +211,23 @@ pub async fn resolve_all(args: &Inputs, gathered: &Gathered, ctx: &Context) -> R
 
 /// The lockfile at `path`, or `None` when there is none.
 pub fn read_lock(path: &Path) -> Result<Option<Lockfile>> {
-    use std::io::Read;
+    use tusk_registry::fsutil::CappedTextError;
     let shown = display_path(path);
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::failed(format!("cannot read {}: {e}", path.display()))),
     };
-    // One byte over the cap tells that there was more, whatever the metadata says.
-    let mut buf = Vec::new();
-    file.take(MAX_LOCK_BYTES + 1).read_to_end(&mut buf).map_err(|e| Error::failed(format!("cannot read {}: {e}", path.display())))?;
-    if buf.len() as u64 > MAX_LOCK_BYTES {
-        return Err(Error::usage(format!(
+    let text = tusk_registry::fsutil::read_text_capped(file, MAX_LOCK_BYTES).map_err(|e| match e {
+        CappedTextError::Io(e) => Error::failed(format!("cannot read {}: {e}", path.display())),
+        CappedTextError::TooLarge => Error::usage(format!(
             "larger than {} MiB, the most tusk reads as a lockfile (is this the right file? `tusk @packages lock` writes a new one)",
             MAX_LOCK_BYTES >> 20
         ))
-        .at(shown));
-    }
-    let text = String::from_utf8(buf).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
-        Error::usage(format!("not UTF-8 text (invalid byte at offset {at}); a lockfile is TOML written by `tusk @packages lock`")).at(format!("{shown}:{line}"))
+        .at(shown.clone()),
+        CappedTextError::NotUtf8 { line, offset } => {
+            Error::usage(format!("not UTF-8 text (invalid byte at offset {offset}); a lockfile is TOML written by `tusk @packages lock`")).at(format!("{shown}:{line}"))
+        }
     })?;
     Lockfile::parse(&text, &shown).map(Some).map_err(|e| Error::usage(e.to_string()).at(shown))
 }
